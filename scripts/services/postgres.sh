@@ -1,0 +1,79 @@
+# PostgreSQL: a project-local cluster from Debian's postgresql package, bound to 127.0.0.1.
+# Sourced by scripts/services.sh. Port, role and password come from DATABASE_URL; the
+# databases from DATABASE_URL and TEST_DATABASE_URL.
+
+PG_DIR="$LOCAL/postgres"
+PG_DATA="$PG_DIR/data"
+PG_SOCKET="$PG_DIR/run"
+PG_LOG="$PG_DIR/server.log"
+
+pg_parse_url() { # url -> sets U P H PORT DB
+  [[ "$1" =~ ^postgres(ql)?://([^:@/]+):([^@/]*)@([^:/]+):([0-9]+)/([^?]+) ]] \
+    || die "DATABASE_URL must look like postgresql://user:password@host:port/db"
+  U="${BASH_REMATCH[2]}"; P="${BASH_REMATCH[3]}"; H="${BASH_REMATCH[4]}"; PORT="${BASH_REMATCH[5]}"; DB="${BASH_REMATCH[6]}"
+}
+
+pg_bin() {
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  if [ -z "$dir" ]; then apt_install postgresql; dir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1); fi
+  printf '%s' "$dir"
+}
+
+# PostgreSQL refuses to run as root: as root the cluster belongs to the postgres user.
+pg_as_owner() { if is_root; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+pg_psql() { pg_as_owner "$(pg_bin)/psql" -h "$PG_SOCKET" -p "$PORT" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
+
+pg_running() { pg_parse_url "$DATABASE_URL"; [ -f "$PG_DATA/postmaster.pid" ] && pg_as_owner "$(pg_bin)/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; }
+
+postgres_up() {
+  pg_parse_url "$DATABASE_URL"
+  local bin; bin=$(pg_bin)
+  mkdir -p "$PG_DIR" "$PG_SOCKET"
+  if is_root; then chown postgres:postgres "$PG_DIR" "$PG_SOCKET"; fi
+  if [ ! -f "$PG_DATA/PG_VERSION" ]; then
+    log "postgres: initdb in .local/postgres/data"
+    pg_as_owner "$bin/initdb" -D "$PG_DATA" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+      --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  if pg_running; then
+    log "postgres: already running on 127.0.0.1:$PORT"
+  else
+    log "postgres: starting on 127.0.0.1:$PORT"
+    pg_as_owner "$bin/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -p $PORT -k $PG_SOCKET -c fsync=on" start >/dev/null \
+      || { tail -n 20 "$PG_LOG" >&2; die "postgres did not start"; }
+  fi
+  # Role and databases, idempotently. The password is the one in DATABASE_URL.
+  pg_psql -d postgres <<SQL
+SELECT format('CREATE ROLE %I LOGIN CREATEDB PASSWORD %L', '$U', '$P')
+WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$U') \gexec
+ALTER ROLE "$U" PASSWORD '$P';
+SQL
+  local url
+  for url in "$DATABASE_URL" "${TEST_DATABASE_URL:-}"; do
+    [ -n "$url" ] || continue
+    pg_parse_url "$url"
+    pg_psql -d postgres -c "SELECT 1" >/dev/null
+    if [ -z "$(pg_psql -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$DB'")" ]; then
+      log "postgres: creating database $DB"
+      pg_psql -d postgres -c "CREATE DATABASE \"$DB\" OWNER \"$U\""
+    fi
+  done
+  pg_parse_url "$DATABASE_URL"
+}
+
+postgres_down() {
+  if pg_running; then
+    log "postgres: stopping"
+    pg_as_owner "$(pg_bin)/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null
+  else
+    log "postgres: not running"
+  fi
+}
+
+postgres_status() {
+  pg_parse_url "$DATABASE_URL"
+  if pg_running; then echo "postgres  running  127.0.0.1:$PORT  data .local/postgres/data"; else echo "postgres  stopped"; fi
+}
