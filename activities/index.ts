@@ -1,0 +1,20 @@
+import type { ClickHouseClient } from '@clickhouse/client'
+import type { Config } from '../lib/config.js'
+import type { Database } from '../lib/database.js'
+import { createSmokeActivities } from './smoke.js'
+
+/** What activities need from the outside world, built once by the worker. */
+export interface ActivityDeps {
+  config: Config
+  db: Database
+  clickhouse: ClickHouseClient
+}
+
+/** All activities, as one object for Worker.create. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createSmokeActivities(deps),
+  }
+}
+
+export type Activities = ReturnType<typeof createActivities>

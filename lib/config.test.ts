@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from './config.js'
+
+const valid = {
+  DATABASE_URL: 'postgresql://invoicing:secret@127.0.0.1:55432/invoicing',
+  TEMPORAL_ADDRESS: '127.0.0.1:7233',
+}
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env)
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError)
+    return (err as ConfigError).problems
+  }
+  throw new Error('expected loadConfig to fail')
+}
+
+describe('loadConfig', () => {
+  it('parses a minimal environment with defaults', () => {
+    const config = loadConfig(valid)
+    expect(config.database.url).toBe(valid.DATABASE_URL)
+    expect(config.temporal).toMatchObject({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'invoicing' })
+    expect(config.clickhouse).toMatchObject({ url: undefined, path: '.local/clickhouse', timeoutMs: 15_000 })
+    expect(config.companyTimeZone).toBe('Asia/Tashkent')
+    expect(config.log.format).toBe('pretty')
+  })
+
+  it('defaults to JSON logs in production', () => {
+    expect(loadConfig({ ...valid, NODE_ENV: 'production' }).log.format).toBe('json')
+  })
+
+  it('treats an empty CLICKHOUSE_URL as unset and accepts a real one', () => {
+    expect(loadConfig({ ...valid, CLICKHOUSE_URL: '' }).clickhouse.url).toBeUndefined()
+    expect(loadConfig({ ...valid, CLICKHOUSE_URL: 'http://127.0.0.1:8123' }).clickhouse.url).toBe('http://127.0.0.1:8123')
+  })
+
+  it('names a missing variable', () => {
+    const problems = problemsOf({ TEMPORAL_ADDRESS: '127.0.0.1:7233' })
+    expect(problems).toHaveLength(1)
+    expect(problems[0]).toMatch(/^DATABASE_URL: is required .*\(missing\)$/)
+  })
+
+  it('names every malformed variable with the value it got', () => {
+    const problems = problemsOf({
+      DATABASE_URL: 'mysql://x',
+      TEMPORAL_ADDRESS: 'localhost',
+      COMPANY_TIME_ZONE: 'Mars/Olympus',
+      API_PORT: '70000',
+      CLICKHOUSE_URL: 'not a url',
+    })
+    const byName = Object.fromEntries(problems.map((p) => [p.split(':')[0], p]))
+    expect(Object.keys(byName).sort()).toEqual(['API_PORT', 'CLICKHOUSE_URL', 'COMPANY_TIME_ZONE', 'DATABASE_URL', 'TEMPORAL_ADDRESS'])
+    expect(byName.DATABASE_URL).toContain('must be a postgresql:// URL (got "mysql://x")')
+    expect(byName.TEMPORAL_ADDRESS).toContain('must be host:port (got "localhost")')
+    expect(byName.COMPANY_TIME_ZONE).toContain('IANA time zone')
+  })
+
+  it('never echoes a password in the message', () => {
+    const problems = problemsOf({ ...valid, TEMPORAL_ADDRESS: 'x', CLICKHOUSE_PASSWORD: 'hunter2', API_PORT: 'abc' })
+    expect(problems.join('\n')).not.toContain('hunter2')
+  })
+})

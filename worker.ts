@@ -1,0 +1,44 @@
+import { fileURLToPath } from 'node:url'
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker'
+import { createActivities } from './activities/index.js'
+import { createClickHouse } from './clients/clickhouse.js'
+import { loadConfig } from './lib/config.js'
+import { createDatabase } from './lib/database.js'
+import { createLogger } from './lib/logger.js'
+
+/**
+ * The invoicing worker: runs the invoice workflows and their activities. SIGINT/SIGTERM stop
+ * it gracefully: no new tasks are taken, running activities get WORKER_SHUTDOWN_GRACE_MS to
+ * finish, then connections close. Anything unfinished is resumed by the next worker.
+ */
+async function run(): Promise<void> {
+  const config = loadConfig()
+  const logger = createLogger(config.log)
+  Runtime.install({ logger })
+
+  const db = createDatabase(config.database.url)
+  const clickhouse = createClickHouse(config.clickhouse)
+  const connection = await NativeConnection.connect({ address: config.temporal.address })
+  try {
+    const worker = await Worker.create({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)),
+      activities: createActivities({ config, db, clickhouse }),
+      shutdownGraceTime: config.worker.shutdownGraceMs,
+    })
+    logger.info('worker started', { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace })
+    await worker.run() // resolves after SIGINT/SIGTERM and a graceful drain
+    logger.info('worker stopped')
+  } finally {
+    await connection.close()
+    await clickhouse.close()
+    await db.$disconnect()
+  }
+}
+
+run().catch((err) => {
+  console.error(err)
+  process.exit(1)
+})

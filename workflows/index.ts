@@ -1,0 +1,3 @@
+// Every workflow the worker registers. Workflow code is bundled for Temporal's sandbox:
+// import activity *types* only, and no Node built-ins or I/O libraries.
+export { smokeWorkflow } from './smoke.js'
