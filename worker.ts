@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { NativeConnection, Runtime, Worker } from '@temporalio/worker'
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker'
 import { createActivities } from './activities/index.js'
 import { createClickHouse } from './clients/clickhouse.js'
 import { loadConfig } from './lib/config.js'
@@ -18,13 +18,18 @@ async function run(): Promise<void> {
 
   const db = createDatabase(config.database.url)
   const clickhouse = createClickHouse(config.clickhouse)
+  // Bundled here, not by Worker.create, so webpack's build report stays out of the INFO log.
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)),
+    logger: new DefaultLogger('WARN'),
+  })
   const connection = await NativeConnection.connect({ address: config.temporal.address })
   try {
     const worker = await Worker.create({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)),
+      workflowBundle,
       activities: createActivities({ config, db, clickhouse }),
       shutdownGraceTime: config.worker.shutdownGraceMs,
     })

@@ -8,12 +8,6 @@ import { z } from 'zod'
 
 const port = z.coerce.number().int().min(1).max(65535)
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
-const optionalUrl = z
-  .string()
-  .trim()
-  .optional()
-  .transform((v) => (v === '' ? undefined : v))
-  .pipe(z.url().optional())
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -33,7 +27,7 @@ const envSchema = z.object({
   TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
 
   /** A ClickHouse server over HTTP; when unset the embedded engine (chdb) at CLICKHOUSE_PATH is used. */
-  CLICKHOUSE_URL: optionalUrl,
+  CLICKHOUSE_URL: z.url().optional(),
   CLICKHOUSE_PATH: z.string().min(1).default('.local/clickhouse'),
   CLICKHOUSE_USER: z.string().default('default'),
   CLICKHOUSE_PASSWORD: z.string().default(''),
@@ -78,7 +72,9 @@ export class ConfigError extends Error {
 
 /** Parses the environment (process.env by default) into a typed config, or throws ConfigError. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
-  const parsed = envSchema.safeParse(source)
+  // `NAME=` in a .env file means "not set", as it does for most tools.
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ''))
+  const parsed = envSchema.safeParse(present)
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = issue.path.join('.')

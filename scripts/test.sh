@@ -13,6 +13,6 @@ npx eslint . --max-warnings=0
 log "type-check"
 npx tsc --noEmit
 log "tests"
-# Tests use the test database; everything else comes from .env.
-DATABASE_URL="$TEST_DATABASE_URL" npx vitest run "$@"
+# Tests use the test database and the test namespace; everything else comes from .env.
+DATABASE_URL="$TEST_DATABASE_URL" TEMPORAL_NAMESPACE="$TEST_TEMPORAL_NAMESPACE" npx vitest run "$@"
 log "all green in $(( $(date +%s) - started ))s"

@@ -1,8 +1,7 @@
-import { Worker } from '@temporalio/worker'
 import type { TestWorkflowEnvironment } from '@temporalio/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SmokeActivities } from '../activities/smoke.js'
-import { bundleWorkflows, connectTestEnvironment, uniqueName } from '../test-support/temporal.js'
+import { connectTestEnvironment, createTestWorker, uniqueName } from '../test-support/temporal.js'
 import { smokeWorkflow } from './smoke.js'
 
 describe('smokeWorkflow (activities mocked)', () => {
@@ -18,7 +17,7 @@ describe('smokeWorkflow (activities mocked)', () => {
       checkDatabase: async () => ({ settings: 9, categoryRules: 5 }),
       checkSources: async () => ({ worklogs: 1234, deals: 20 }),
     }
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleWorkflows(), activities })
+    const worker = await createTestWorker(env, { taskQueue, activities })
     const report = await worker.runUntil(
       env.client.workflow.execute(smokeWorkflow, { taskQueue, workflowId: uniqueName('smoke') }),
     )
@@ -35,7 +34,7 @@ describe('smokeWorkflow (activities mocked)', () => {
       },
       checkSources: async () => ({ worklogs: 0, deals: 0 }),
     }
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await bundleWorkflows(), activities })
+    const worker = await createTestWorker(env, { taskQueue, activities })
     await expect(
       worker.runUntil(env.client.workflow.execute(smokeWorkflow, { taskQueue, workflowId: uniqueName('smoke') })),
     ).rejects.toThrow(/Workflow execution failed/)

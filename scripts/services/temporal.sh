@@ -37,7 +37,9 @@ temporal_up() {
   else
     log "temporal: starting on $TEMPORAL_ADDRESS, Web UI $TEMPORAL_UI_URL"
     local args=(server start-dev --ip "$(temporal_host)" --port "$(temporal_port)" --ui-port "$(temporal_ui_port)"
-      --db-filename "$TEMPORAL_DIR/temporal.db" --namespace "$TEMPORAL_NAMESPACE" --log-level warn)
+      --db-filename "$TEMPORAL_DIR/temporal.db" --log-level warn)
+    local ns
+    for ns in $(temporal_namespaces); do args+=(--namespace "$ns"); done
     local attr
     for attr in "${TEMPORAL_SEARCH_ATTRIBUTES[@]}"; do args+=(--search-attribute "$attr"); done
     # setsid: the server outlives the shell that started it.
@@ -45,17 +47,25 @@ temporal_up() {
     echo $! > "$TEMPORAL_PID"
   fi
   wait_for 90 temporal temporal_healthy
-  # Attributes are stored in the SQLite file; create any that an older database lacks.
-  local have name
-  have=$("$TEMPORAL_BIN" operator search-attribute list --address "$TEMPORAL_ADDRESS" --namespace "$TEMPORAL_NAMESPACE" 2>/dev/null || true)
-  for attr in "${TEMPORAL_SEARCH_ATTRIBUTES[@]}"; do
-    name="${attr%%=*}"
-    if ! grep -qw "$name" <<<"$have"; then
-      "$TEMPORAL_BIN" operator search-attribute create --address "$TEMPORAL_ADDRESS" --namespace "$TEMPORAL_NAMESPACE" \
-        --name "$name" --type "${attr#*=}" >/dev/null
+  # Namespaces and attributes are stored in the SQLite file; create what an older database lacks.
+  local have name ns
+  for ns in $(temporal_namespaces); do
+    if ! "$TEMPORAL_BIN" operator namespace describe --address "$TEMPORAL_ADDRESS" --namespace "$ns" >/dev/null 2>&1; then
+      "$TEMPORAL_BIN" operator namespace create --address "$TEMPORAL_ADDRESS" --namespace "$ns" >/dev/null
     fi
+    have=$("$TEMPORAL_BIN" operator search-attribute list --address "$TEMPORAL_ADDRESS" --namespace "$ns" 2>/dev/null || true)
+    for attr in "${TEMPORAL_SEARCH_ATTRIBUTES[@]}"; do
+      name="${attr%%=*}"
+      if ! grep -qw "$name" <<<"$have"; then
+        "$TEMPORAL_BIN" operator search-attribute create --address "$TEMPORAL_ADDRESS" --namespace "$ns" \
+          --name "$name" --type "${attr#*=}" >/dev/null
+      fi
+    done
   done
 }
+
+# The app's namespace, and the tests' own so test runs never clutter what operators see.
+temporal_namespaces() { printf '%s\n' "$TEMPORAL_NAMESPACE" ${TEST_TEMPORAL_NAMESPACE:+"$TEST_TEMPORAL_NAMESPACE"} | sort -u; }
 
 temporal_down() {
   if temporal_running; then

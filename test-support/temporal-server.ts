@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** The temporal CLI installed by scripts/services/temporal.sh. */
+export const temporalCli = fileURLToPath(new URL('../.local/venv/bin/temporal', import.meta.url))
+
+/**
+ * A Temporal dev server of a test's own (own port, own SQLite file), for tests that stop and
+ * restart the server without disturbing the shared one other tests use.
+ */
+export class PrivateTemporalServer {
+  readonly dir = mkdtempSync(join(tmpdir(), 'temporal-test-'))
+  readonly dbFile = join(this.dir, 'temporal.db')
+  private process: ChildProcess | undefined
+  private constructor(readonly port: number) {}
+
+  get address(): string {
+    return `127.0.0.1:${this.port}`
+  }
+
+  static async start(): Promise<PrivateTemporalServer> {
+    const server = new PrivateTemporalServer(await freePort())
+    await server.start()
+    return server
+  }
+
+  async start(): Promise<void> {
+    this.process = spawn(
+      temporalCli,
+      ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(this.port), '--headless', '--db-filename', this.dbFile, '--log-level', 'error'],
+      { stdio: 'ignore' },
+    )
+    await this.waitHealthy(60_000)
+  }
+
+  async stop(): Promise<void> {
+    const child = this.process
+    if (!child || child.exitCode !== null) return
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    child.kill('SIGTERM')
+    await exited
+    this.process = undefined
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop()
+    rmSync(this.dir, { recursive: true, force: true })
+  }
+
+  /** Runs the temporal CLI against this server and returns its stdout. */
+  async cli(args: string[]): Promise<string> {
+    return runCli([...args, '--address', this.address])
+  }
+
+  private async waitHealthy(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (Date.now() < deadline) {
+      const ok = await this.cli(['operator', 'cluster', 'health']).then((out) => out.includes('SERVING'), () => false)
+      if (ok) return
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+    throw new Error(`private Temporal server on ${this.address} did not become healthy in ${timeoutMs} ms`)
+  }
+}
+
+function runCli(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(temporalCli, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    child.on('error', reject)
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`temporal ${args.join(' ')} exited ${code}: ${err}`))))
+  })
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+    })
+  })
+}
