@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 import type { Config } from '../lib/config.js'
 import type { Database } from '../lib/database.js'
+import { createPrefillActivities } from './prefill.js'
 import { createSmokeActivities } from './smoke.js'
 
 /** What activities need from the outside world, built once by the worker. */
@@ -14,6 +15,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createSmokeActivities(deps),
+    ...createPrefillActivities({ ...deps, timeZone: deps.config.companyTimeZone }),
   }
 }
 

@@ -33,6 +33,10 @@ const envSchema = z.object({
   CLICKHOUSE_PASSWORD: z.string().default(''),
   CLICKHOUSE_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
 
+  GOTENBERG_URL: z.url().default('http://127.0.0.1:3001'),
+  /** The seed's PDF generation timeout. */
+  GOTENBERG_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+
   /** Company time zone: work dates and billing periods are days in this zone. */
   COMPANY_TIME_ZONE: z
     .string()
@@ -58,6 +62,7 @@ export interface Config {
     password: string
     timeoutMs: number
   }
+  gotenberg: { url: string; timeoutMs: number }
   companyTimeZone: string
   api: { port: number }
   worker: { shutdownGraceMs: number }
@@ -102,6 +107,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       password: e.CLICKHOUSE_PASSWORD,
       timeoutMs: e.CLICKHOUSE_TIMEOUT_MS,
     },
+    gotenberg: { url: e.GOTENBERG_URL, timeoutMs: e.GOTENBERG_TIMEOUT_MS },
     companyTimeZone: e.COMPANY_TIME_ZONE,
     api: { port: e.API_PORT },
     worker: { shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS },

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util'
 import { createClickHouse } from '../clients/clickhouse.js'
 import { loadConfig } from '../lib/config.js'
 import { SOURCE_TABLES } from '../sources/columns.js'
-import { generateSources, type GenerateProgress } from '../sources/generate/generate-sources.js'
+import { generateSources, planStreams, type GenerateProgress } from '../sources/generate/generate-sources.js'
 import { parseMonths } from '../sources/generate/months.js'
 import { applySourceSchema, truncateSourceTables } from '../sources/schema.js'
 
@@ -60,6 +60,7 @@ async function run(): Promise<void> {
     batchSize: toInt('--batch-size', values['batch-size']),
   }
   if (options.batchSize < 1) throw new Error('--batch-size must be at least 1')
+  planStreams(options) // refuse bad deal options before touching any table
 
   const client = createClickHouse(clickhouseConfig)
   try {

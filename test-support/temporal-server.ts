@@ -32,7 +32,7 @@ export class PrivateTemporalServer {
     this.process = spawn(
       temporalCli,
       ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(this.port), '--headless', '--db-filename', this.dbFile, '--log-level', 'error'],
-      { stdio: 'ignore' },
+      { stdio: 'ignore', env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TEMPORAL_'))) },
     )
     await this.waitHealthy(60_000)
   }
@@ -69,7 +69,9 @@ export class PrivateTemporalServer {
 
 function runCli(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(temporalCli, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    // The CLI reads TEMPORAL_* variables (namespace, address): ours must not leak into it.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TEMPORAL_')))
+    const child = spawn(temporalCli, args, { stdio: ['ignore', 'pipe', 'pipe'], env })
     let out = ''
     let err = ''
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))

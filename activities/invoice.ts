@@ -1,0 +1,109 @@
+import { log } from '@temporalio/activity'
+import type { InvoicePreview } from '../billing/types.js'
+import type { GotenbergClient } from '../clients/gotenberg.js'
+import type { InvoiceEventInput } from '../db/append-event.js'
+import { appendEvent } from '../db/append-event.js'
+import { finalizeInvoice, type FinalizedInvoice } from '../db/finalize-invoice.js'
+import { recordTransition, type TransitionInput } from '../db/record-transition.js'
+import { readSettings } from '../db/settings.js'
+import { findInvoicePdf, storeInvoicePdf, type StoredPdf } from '../db/store-invoice-pdf.js'
+import type { Config } from '../lib/config.js'
+import type { Database } from '../lib/database.js'
+import { ERROR_TYPES } from '../lib/error-types.js'
+import { PermanentError } from '../lib/permanent-error.js'
+import { buildInvoiceDocument } from '../pdf/build-invoice-document.js'
+import { renderInvoicePdf } from '../pdf/render-invoice-pdf.js'
+import type { SourceCustomer, SourceDeal } from '../sources/types.js'
+import { failPermanentErrors } from './to-activity-failure.js'
+
+export interface InvoiceWorkflowSettings {
+  makerChecker: boolean
+  approvalReminderMs: number
+}
+
+export interface FinalizeActivityInput {
+  invoiceId: string
+  workflowId: string
+  workflowRunId: string
+  preview: InvoicePreview
+  buyer: SourceCustomer
+  deal: SourceDeal
+  confirmedBy: string
+  confirmedAt: string
+  eventKey: string
+}
+
+export interface RenderPdfInput {
+  invoiceId: string
+  version: number
+  event: InvoiceEventInput
+}
+
+/** Activities that write the invoice's PostgreSQL projection and render its PDF. */
+export function createInvoiceActivities(deps: { db: Database; config: Config; gotenberg: GotenbergClient }) {
+  const { db } = deps
+  return {
+    /** The settings a workflow run follows (read once per run). */
+    async loadInvoiceSettings(): Promise<InvoiceWorkflowSettings> {
+      return failPermanentErrors(async () => {
+        const settings = await readSettings(db)
+        return { makerChecker: settings.makerChecker, approvalReminderMs: Math.round(settings.approvalReminderHours * 3_600_000) }
+      })
+    },
+
+    async recordEvent(event: InvoiceEventInput): Promise<void> {
+      await appendEvent(db, event)
+    },
+
+    async recordTransition(input: TransitionInput): Promise<void> {
+      await recordTransition(db, input)
+    },
+
+    /** Invoice + line items + number + event in one transaction (idempotent per round). */
+    async finalizeInvoice(input: FinalizeActivityInput): Promise<FinalizedInvoice> {
+      return failPermanentErrors(async () => {
+        const settings = await readSettings(db)
+        const result = await finalizeInvoice(db, {
+          ...input,
+          seller: settings.seller,
+          numberPrefix: settings.invoiceNumberPrefix,
+          timeZone: deps.config.companyTimeZone,
+        })
+        log.info('invoice finalized', { invoiceId: result.invoiceId, number: result.number })
+        return result
+      })
+    },
+
+    /** Renders the stored invoice into PDF version `version` and stores it (once per version). */
+    async renderInvoicePdf(input: RenderPdfInput): Promise<StoredPdf> {
+      return failPermanentErrors(async () => {
+        const already = await findInvoicePdf(db, input.invoiceId, input.version)
+        if (already) return already
+        const invoice = await db.invoice.findUnique({ where: { id: input.invoiceId } })
+        if (!invoice?.number || !invoice.issueDate) {
+          throw new PermanentError(ERROR_TYPES.invalidInput, `invoice ${input.invoiceId} is not finalized: nothing to render`)
+        }
+        const document = buildInvoiceDocument({
+          preview: invoice.preview as unknown as InvoicePreview,
+          customer: invoice.buyer as unknown as SourceCustomer,
+          deal: invoice.deal as unknown as SourceDeal,
+          seller: invoice.seller as never,
+          number: invoice.number,
+          issueDate: invoice.issueDate.toISOString().slice(0, 10),
+        })
+        const started = Date.now()
+        const rendered = await renderInvoicePdf({ document, gotenberg: deps.gotenberg, traceId: `${input.invoiceId}:v${input.version}` })
+        log.info('pdf rendered', { invoiceId: input.invoiceId, version: input.version, bytes: rendered.sizeBytes, ms: Date.now() - started })
+        return storeInvoicePdf(db, { invoiceId: input.invoiceId, version: input.version, event: input.event, ...rendered })
+      })
+    },
+
+    /** Reminds approvers of an invoice waiting for approval (recorded; email with issue 5). */
+    async remindApprovers(input: { event: InvoiceEventInput }): Promise<void> {
+      await appendEvent(db, input.event)
+      log.info('approval reminder', { invoiceId: input.event.invoiceId })
+    },
+  }
+}
+
+export type InvoiceActivities = ReturnType<typeof createInvoiceActivities>

@@ -1,0 +1,23 @@
+import type { Prisma } from '../generated/prisma/client.js'
+
+/**
+ * Takes the next invoice number of `year` inside the caller's transaction. The counter row is
+ * locked by the UPDATE until the transaction ends, so concurrent finalizations queue up and a
+ * rolled-back one gives its number back: numbers are gapless and never reused.
+ */
+export async function assignInvoiceNumber(
+  tx: Prisma.TransactionClient,
+  options: { year: number; prefix: string },
+): Promise<{ number: string; year: number; seq: number }> {
+  const rows = await tx.$queryRaw<{ last_value: number }[]>`
+    INSERT INTO invoice_number_counters (year, last_value, updated_at) VALUES (${options.year}, 1, now())
+    ON CONFLICT (year) DO UPDATE SET last_value = invoice_number_counters.last_value + 1, updated_at = now()
+    RETURNING last_value`
+  const seq = rows[0]!.last_value
+  return { number: formatInvoiceNumber(options.prefix, options.year, seq), year: options.year, seq }
+}
+
+/** INV-2026-00042: prefix, year, sequence padded to five digits. */
+export function formatInvoiceNumber(prefix: string, year: number, seq: number): string {
+  return `${prefix}${year}-${String(seq).padStart(5, '0')}`
+}
