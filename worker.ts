@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url'
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker'
 import { createActivities } from './activities/index.js'
 import { createClickHouse } from './clients/clickhouse.js'
+import { createGotenbergClient } from './clients/gotenberg.js'
 import { loadConfig } from './lib/config.js'
 import { createDatabase } from './lib/database.js'
 import { createLogger } from './lib/logger.js'
@@ -30,7 +31,7 @@ async function run(): Promise<void> {
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       workflowBundle,
-      activities: createActivities({ config, db, clickhouse }),
+      activities: createActivities({ config, db, clickhouse, gotenberg: createGotenbergClient(config.gotenberg) }),
       shutdownGraceTime: config.worker.shutdownGraceMs,
     })
     logger.info('worker started', { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace })

@@ -1,6 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client'
+import type { GotenbergClient } from '../clients/gotenberg.js'
 import type { Config } from '../lib/config.js'
 import type { Database } from '../lib/database.js'
+import { createInvoiceActivities } from './invoice.js'
 import { createPrefillActivities } from './prefill.js'
 import { createSmokeActivities } from './smoke.js'
 
@@ -9,6 +11,7 @@ export interface ActivityDeps {
   config: Config
   db: Database
   clickhouse: ClickHouseClient
+  gotenberg: GotenbergClient
 }
 
 /** All activities, as one object for Worker.create. */
@@ -16,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createSmokeActivities(deps),
     ...createPrefillActivities({ ...deps, timeZone: deps.config.companyTimeZone }),
+    ...createInvoiceActivities(deps),
   }
 }
 

@@ -16,6 +16,10 @@ export const ERROR_TYPES = {
   invalidSourceArgument: 'SourceArgumentInvalid',
   /** Settings stored in PostgreSQL fail validation. */
   invalidSettings: 'InvalidSettings',
+  /** The invoice cannot be laid out as a document (inconsistent or malformed render input). */
+  invalidDocument: 'InvoiceDocumentError',
+  /** Gotenberg refused the conversion (bad form, denied URL) or answered something not a PDF. */
+  pdfRejected: 'GotenbergRejectedError',
 } as const
 
 export type ErrorType = (typeof ERROR_TYPES)[keyof typeof ERROR_TYPES]

@@ -1,0 +1,86 @@
+import { getMinorUnit } from '../billing/currency.js'
+import type { InvoiceLanguage } from '../sources/types.js'
+import { toIntlLocale } from './intl-locale.js'
+
+const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/
+
+interface Separators {
+  decimal: string
+  minus: string
+}
+
+const separatorCache = new Map<string, Separators>()
+
+function readSeparators(locale: string): Separators {
+  let cached = separatorCache.get(locale)
+  if (cached === undefined) {
+    const parts = new Intl.NumberFormat(locale).formatToParts(-1.5)
+    cached = {
+      decimal: parts.find((p) => p.type === 'decimal')?.value ?? '.',
+      minus: parts.find((p) => p.type === 'minusSign')?.value ?? '-',
+    }
+    separatorCache.set(locale, cached)
+  }
+  return cached
+}
+
+/**
+ * Writes a decimal string with the language's digit grouping and decimal separator, keeping
+ * every digit it has (padded to `minDecimals`). The integer part goes through Intl as a BigInt
+ * and the fraction is appended as text, so amounts beyond 2^53 (large UZS totals) lose nothing
+ * to binary floating point.
+ */
+export function formatDecimal(value: string, language: InvoiceLanguage, options: { minDecimals?: number } = {}): string {
+  const match = DECIMAL.exec(value)
+  if (match === null) throw new RangeError(`Not a plain decimal string: "${value}"`)
+  const [, sign, integer = '0', rawFraction = ''] = match
+  const fraction = rawFraction.padEnd(options.minDecimals ?? 0, '0')
+  const locale = toIntlLocale(language)
+  const { decimal, minus } = readSeparators(locale)
+  const grouped = new Intl.NumberFormat(locale, { useGrouping: true }).format(BigInt(integer))
+  const isZero = /^0*$/.test(integer + fraction)
+  return `${sign !== undefined && !isZero ? minus : ''}${grouped}${fraction === '' ? '' : decimal + fraction}`
+}
+
+/** Money in the table cells: exactly the currency's minor-unit decimals ("1 234,50"). */
+export function formatMoney(value: string, currency: string, language: InvoiceLanguage): string {
+  return formatDecimal(value, language, { minDecimals: getMinorUnit(currency) ?? 2 })
+}
+
+/**
+ * Money with its currency code where the language puts it ("USD 1,234.50", "1 234,50 USD"):
+ * Intl decides the pattern from a zero amount, the digits come from `formatMoney`.
+ */
+export function formatMoneyWithCurrency(value: string, currency: string, language: InvoiceLanguage): string {
+  const format = new Intl.NumberFormat(toIntlLocale(language), { style: 'currency', currency, currencyDisplay: 'code' })
+  return substituteNumber(format, value, formatMoney(value, currency, language))
+}
+
+/** A percentage such as a VAT rate, without trailing zeros ("12%", "12 %", "12,5 %"). */
+export function formatPercent(value: string, language: InvoiceLanguage): string {
+  const trimmed = value.includes('.') ? value.replace(/\.?0+$/, '') : value
+  return substituteNumber(new Intl.NumberFormat(toIntlLocale(language), { style: 'percent' }), trimmed, formatDecimal(trimmed, language))
+}
+
+const DIGIT_PARTS = new Set(['integer', 'group', 'decimal', 'fraction'])
+
+/**
+ * Lets Intl place the currency code, percent sign and minus sign (it formats 1 or -1) and puts
+ * our exactly formatted digits where its digits were.
+ */
+function substituteNumber(format: Intl.NumberFormat, value: string, formatted: string): string {
+  const digits = formatted.replace(/^\D+/, '')
+  const negative = formatted !== digits
+  let out = ''
+  let placed = false
+  for (const part of format.formatToParts(negative ? -1 : 1)) {
+    if (DIGIT_PARTS.has(part.type)) {
+      if (!placed) out += digits
+      placed = true
+    } else {
+      out += part.value
+    }
+  }
+  if (!placed) throw new RangeError(`Intl gave no digits for "${value}"`)
+  return out
+}

@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto'
+import type { GotenbergClient } from '../clients/gotenberg.js'
+import { hashRenderInput } from './hash-render-input.js'
+import type { InvoiceDocument } from './invoice-document.js'
+import { renderInvoiceHtml } from './render-invoice-html.js'
+
+export interface RenderInvoicePdfInput {
+  document: InvoiceDocument
+  /** Anything that converts HTML like Gotenberg does. */
+  gotenberg: Pick<GotenbergClient, 'convertHtml'>
+  /** Sent as `Gotenberg-Trace`, e.g. "<invoice id>:pdf:v2". */
+  traceId?: string
+  signal?: AbortSignal
+}
+
+export interface RenderedInvoicePdf {
+  pdf: Uint8Array
+  /** SHA-256 (hex) of the PDF bytes. */
+  sha256: string
+  templateVersion: string
+  /** SHA-256 (hex) of the document's canonical JSON: the input that produced these bytes. */
+  inputHash: string
+  sizeBytes: number
+}
+
+/**
+ * Renders the invoice document to a PDF and returns, with the bytes, what must be stored beside
+ * them: the PDF's own hash, the template version and the input hash. The template version and
+ * input hash are also written into the PDF's metadata, so a downloaded file names its origin.
+ */
+export async function renderInvoicePdf({ document, gotenberg, traceId, signal }: RenderInvoicePdfInput): Promise<RenderedInvoicePdf> {
+  const inputHash = hashRenderInput(document)
+  const { html, footerHtml } = renderInvoiceHtml(document)
+  const pdf = await gotenberg.convertHtml({
+    html,
+    footerHtml,
+    filename: `invoice-${document.number}`,
+    traceId,
+    signal,
+    metadata: {
+      Title: `${document.number}`,
+      Subject: `Invoice ${document.number} (${document.period.label}) for ${document.buyer.legalName}`,
+      Author: document.seller.legalName,
+      Creator: document.templateVersion,
+      Keywords: [document.number, document.templateVersion, `input-sha256:${inputHash}`],
+    },
+  })
+  return {
+    pdf,
+    sha256: createHash('sha256').update(pdf).digest('hex'),
+    templateVersion: document.templateVersion,
+    inputHash,
+    sizeBytes: pdf.byteLength,
+  }
+}

@@ -1,0 +1,58 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing'
+import type { Worker } from '@temporalio/worker'
+import { createActivities } from '../activities/index.js'
+import { createGotenbergClient } from '../clients/gotenberg.js'
+import { loadConfig, type Config } from '../lib/config.js'
+import { createDatabase, type Database } from '../lib/database.js'
+import { createTestClickHouse, type TestClickHouse } from '../sources/create-test-clickhouse.js'
+import { generateSources } from '../sources/generate/generate-sources.js'
+import { testDatabaseUrl } from './env.js'
+import { createTestWorker, uniqueName } from './temporal.js'
+
+/**
+ * Everything an end-to-end invoice test needs, real: PostgreSQL (test database), an embedded
+ * ClickHouse of its own filled by the generator, the running Gotenberg, and the real activities.
+ */
+export interface InvoiceTestEnv {
+  config: Config
+  db: Database
+  clickhouse: TestClickHouse
+  activities: ReturnType<typeof createActivities>
+  dispose(): Promise<void>
+}
+
+export async function createInvoiceTestEnv(name: string, options: { months?: string[]; worklogs?: number } = {}): Promise<InvoiceTestEnv> {
+  const config = loadConfig({ ...process.env, DATABASE_URL: testDatabaseUrl() })
+  const db = createDatabase(config.database.url)
+  const clickhouse = createTestClickHouse(name)
+  await generateSources(clickhouse.client, { seed: 11, months: options.months ?? ['2026-09', '2026-10'], worklogs: options.worklogs ?? 3000 })
+  const gotenberg = createGotenbergClient(config.gotenberg)
+  const activities = createActivities({ config, db, clickhouse: clickhouse.client, gotenberg })
+  return {
+    config,
+    db,
+    clickhouse,
+    activities,
+    async dispose() {
+      await clickhouse.dispose()
+      await db.$disconnect()
+    },
+  }
+}
+
+/** A worker with the real activities on a task queue of its own. */
+export async function createInvoiceWorker(env: TestWorkflowEnvironment, invoiceEnv: InvoiceTestEnv, taskQueue = uniqueName('invoice')): Promise<Worker> {
+  return createTestWorker(env, { taskQueue, activities: invoiceEnv.activities })
+}
+
+/** Polls `read` until `ready` holds (workflow state reached), failing after `timeoutMs`. */
+export async function waitFor<T>(read: () => Promise<T>, ready: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  let last: T | undefined
+  while (Date.now() < deadline) {
+    last = await read()
+    if (ready(last)) return last
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`condition not reached in ${timeoutMs} ms; last value: ${JSON.stringify(last)?.slice(0, 2000)}`)
+}

@@ -1,0 +1,29 @@
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow'
+import type { InvoiceActivities } from '../activities/invoice.js'
+import type { PrefillActivities } from '../activities/prefill.js'
+import { NON_RETRYABLE_ERROR_TYPES } from '../lib/error-types.js'
+
+/**
+ * One proxy per timeout class, with the seed's timeouts (PostgreSQL 5 s, ClickHouse 15 s, PDF
+ * 30 s). Transient failures retry without a limit, backing off to a minute, so an invoice
+ * resumes by itself after any outage; permanent ones (NON_RETRYABLE_ERROR_TYPES) fail at once
+ * and the workflow asks an operator.
+ */
+const retry: ActivityOptions['retry'] = {
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval: '1m',
+  nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
+}
+
+/** PostgreSQL: each activity is one short transaction. */
+export const database = proxyActivities<InvoiceActivities>({ startToCloseTimeout: '5s', retry })
+
+/**
+ * ClickHouse: a prefill runs three short queries, each bounded by the client's 15 s timeout,
+ * so the activity as a whole gets three times that.
+ */
+export const clickhouse = proxyActivities<PrefillActivities>({ startToCloseTimeout: '45s', retry })
+
+/** Render + Gotenberg conversion + store: the seed's 30 s for the PDF, plus the writes. */
+export const pdf = proxyActivities<InvoiceActivities>({ startToCloseTimeout: '40s', retry })
