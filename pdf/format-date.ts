@@ -2,6 +2,19 @@ import type { InvoiceLanguage } from '../sources/types.js'
 import { parseIsoDate } from './date-only.js'
 import { toIntlLocale } from './intl-locale.js'
 
+const formatCache = new Map<string, Intl.DateTimeFormat>()
+
+/** Intl formatters are costly to build and dates repeat on every page: keep one per pattern. */
+function getDateFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}|${JSON.stringify(options)}`
+  let format = formatCache.get(key)
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat(locale, { ...options, timeZone: 'UTC' })
+    formatCache.set(key, format)
+  }
+  return format
+}
+
 function toDate(value: string): Date {
   const date = parseIsoDate(value)
   if (date === null) throw new RangeError(`Not a YYYY-MM-DD date: "${value}"`)
@@ -17,9 +30,9 @@ export function formatDate(value: string, language: InvoiceLanguage): string {
   const date = toDate(value)
   const locale = toIntlLocale(language)
   if (language === 'en') {
-    return new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(date)
+    return getDateFormat(locale, { day: 'numeric', month: 'short', year: 'numeric' }).format(date)
   }
-  const parts = new Intl.DateTimeFormat(locale, { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' }).formatToParts(date)
+  const parts = getDateFormat(locale, { day: '2-digit', month: '2-digit', year: 'numeric' }).formatToParts(date)
   const pick = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? ''
   return `${pick('day')}.${pick('month')}.${pick('year')}`
 }
@@ -27,6 +40,6 @@ export function formatDate(value: string, language: InvoiceLanguage): string {
 /** A month as a heading, "October 2026" / "Октябрь 2026", from any date in it. */
 export function formatMonth(value: string, language: InvoiceLanguage): string {
   const date = toDate(value)
-  const month = new Intl.DateTimeFormat(toIntlLocale(language), { month: 'long', timeZone: 'UTC' }).format(date)
+  const month = getDateFormat(toIntlLocale(language), { month: 'long' }).format(date)
   return `${month.charAt(0).toLocaleUpperCase(toIntlLocale(language))}${month.slice(1)} ${date.getUTCFullYear()}`
 }

@@ -4,24 +4,39 @@ import { toIntlLocale } from './intl-locale.js'
 
 const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/
 
-interface Separators {
+interface LocaleNumbers {
+  /** Groups the digits of a BigInt. */
+  integer: Intl.NumberFormat
   decimal: string
   minus: string
 }
 
-const separatorCache = new Map<string, Separators>()
+// Building an Intl formatter costs far more than using one; an appendix formats thousands of figures.
+const localeCache = new Map<string, LocaleNumbers>()
+const patternCache = new Map<string, Intl.NumberFormat>()
 
-function readSeparators(locale: string): Separators {
-  let cached = separatorCache.get(locale)
+function readLocaleNumbers(locale: string): LocaleNumbers {
+  let cached = localeCache.get(locale)
   if (cached === undefined) {
     const parts = new Intl.NumberFormat(locale).formatToParts(-1.5)
     cached = {
+      integer: new Intl.NumberFormat(locale, { useGrouping: true }),
       decimal: parts.find((p) => p.type === 'decimal')?.value ?? '.',
       minus: parts.find((p) => p.type === 'minusSign')?.value ?? '-',
     }
-    separatorCache.set(locale, cached)
+    localeCache.set(locale, cached)
   }
   return cached
+}
+
+function getPatternFormat(locale: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `${locale}|${JSON.stringify(options)}`
+  let format = patternCache.get(key)
+  if (format === undefined) {
+    format = new Intl.NumberFormat(locale, options)
+    patternCache.set(key, format)
+  }
+  return format
 }
 
 /**
@@ -35,9 +50,8 @@ export function formatDecimal(value: string, language: InvoiceLanguage, options:
   if (match === null) throw new RangeError(`Not a plain decimal string: "${value}"`)
   const [, sign, integer = '0', rawFraction = ''] = match
   const fraction = rawFraction.padEnd(options.minDecimals ?? 0, '0')
-  const locale = toIntlLocale(language)
-  const { decimal, minus } = readSeparators(locale)
-  const grouped = new Intl.NumberFormat(locale, { useGrouping: true }).format(BigInt(integer))
+  const { integer: grouping, decimal, minus } = readLocaleNumbers(toIntlLocale(language))
+  const grouped = grouping.format(BigInt(integer))
   const isZero = /^0*$/.test(integer + fraction)
   return `${sign !== undefined && !isZero ? minus : ''}${grouped}${fraction === '' ? '' : decimal + fraction}`
 }
@@ -52,14 +66,14 @@ export function formatMoney(value: string, currency: string, language: InvoiceLa
  * Intl decides the pattern from a zero amount, the digits come from `formatMoney`.
  */
 export function formatMoneyWithCurrency(value: string, currency: string, language: InvoiceLanguage): string {
-  const format = new Intl.NumberFormat(toIntlLocale(language), { style: 'currency', currency, currencyDisplay: 'code' })
+  const format = getPatternFormat(toIntlLocale(language), { style: 'currency', currency, currencyDisplay: 'code' })
   return substituteNumber(format, value, formatMoney(value, currency, language))
 }
 
 /** A percentage such as a VAT rate, without trailing zeros ("12%", "12 %", "12,5 %"). */
 export function formatPercent(value: string, language: InvoiceLanguage): string {
   const trimmed = value.includes('.') ? value.replace(/\.?0+$/, '') : value
-  return substituteNumber(new Intl.NumberFormat(toIntlLocale(language), { style: 'percent' }), trimmed, formatDecimal(trimmed, language))
+  return substituteNumber(getPatternFormat(toIntlLocale(language), { style: 'percent' }), trimmed, formatDecimal(trimmed, language))
 }
 
 const DIGIT_PARTS = new Set(['integer', 'group', 'decimal', 'fraction'])

@@ -4,6 +4,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { INVOICE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js'
 
 /** The temporal CLI installed by scripts/services/temporal.sh. */
 export const temporalCli = fileURLToPath(new URL('../.local/venv/bin/temporal', import.meta.url))
@@ -31,7 +32,10 @@ export class PrivateTemporalServer {
   async start(): Promise<void> {
     this.process = spawn(
       temporalCli,
-      ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(this.port), '--headless', '--db-filename', this.dbFile, '--log-level', 'error'],
+      [
+        ...['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(this.port), '--headless', '--db-filename', this.dbFile, '--log-level', 'error'],
+        ...INVOICE_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
+      ],
       { stdio: 'ignore', env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TEMPORAL_'))) },
     )
     await this.waitHealthy(60_000)

@@ -8,6 +8,7 @@ import {
   type InvoiceView,
   type StartInvoiceInput,
 } from './invoice-contract.js'
+import { billingPeriodKey, customerIdKey, dealIdKey, invoiceNumberKey, invoiceStatusKey } from './search-attributes.js'
 
 export interface ReceivedSignal {
   name: InvoiceSignalName
@@ -104,13 +105,13 @@ export class InvoiceRun {
   }
 
   upsertSearchAttributes(): void {
-    upsertSearchAttributes({
-      InvoiceStatus: [this.view.state],
-      DealId: [this.view.dealId],
-      BillingPeriod: [this.view.period],
-      ...(this.view.customerId ? { CustomerId: [this.view.customerId] } : {}),
-      ...(this.view.invoiceNumber ? { InvoiceNumber: [this.view.invoiceNumber] } : {}),
-    })
+    upsertSearchAttributes([
+      { key: invoiceStatusKey, value: this.view.state },
+      { key: dealIdKey, value: this.view.dealId },
+      { key: billingPeriodKey, value: this.view.period },
+      ...(this.view.customerId ? [{ key: customerIdKey, value: this.view.customerId }] : []),
+      ...(this.view.invoiceNumber ? [{ key: invoiceNumberKey, value: this.view.invoiceNumber }] : []),
+    ])
   }
 
   /**

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto'
+import { execFileSync } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
 import type { WorkflowHandle } from '@temporalio/client'
 import type { TestWorkflowEnvironment } from '@temporalio/testing'
 import type { Worker } from '@temporalio/worker'
@@ -9,6 +11,7 @@ import { readDealWorklogs } from '../sources/read-deal-worklogs.js'
 import { readDeal } from '../sources/read-deal.js'
 import { createInvoiceTestEnv, waitFor, type InvoiceTestEnv } from '../test-support/invoice-env.js'
 import { connectTestEnvironment, createTestWorker, uniqueName } from '../test-support/temporal.js'
+import { temporalCli } from '../test-support/temporal-server.js'
 import {
   approveSignal,
   cancelSignal,
@@ -53,6 +56,18 @@ describe('invoice workflow, end to end on real services', () => {
   const reach = (h: WorkflowHandle, state: InvoiceState, extra: (v: InvoiceView) => boolean = () => true) =>
     waitFor(() => view(h), (v) => v.state === state && extra(v), 60_000)
 
+  /**
+   * With RECORD_HISTORIES=1, saves the run's history under workflows/histories/ for the replay
+   * test (workflows/replay.test.ts), which fails when a change breaks determinism.
+   */
+  async function recordHistory(h: WorkflowHandle, name: string): Promise<void> {
+    if (process.env.RECORD_HISTORIES !== '1') return
+    const file = new URL(`./histories/${name}.json`, import.meta.url)
+    // The CLI writes the proto JSON that Worker.runReplayHistory reads.
+    const json = execFileSync(temporalCli, ['workflow', 'show', '--workflow-id', h.workflowId, '--output', 'json', '--namespace', env.namespace!, '--address', process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233'], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 })
+    await writeFile(file, json)
+  }
+
   async function events(h: WorkflowHandle): Promise<string[]> {
     const rows = await inv.db.invoiceEvent.findMany({ where: { workflowId: h.workflowId }, orderBy: { id: 'asc' } })
     return rows.map((r) => r.type)
@@ -81,6 +96,7 @@ describe('invoice workflow, end to end on real services', () => {
 
     await h.signal(approveSignal, { actor: 'bob' })
     expect(await h.result()).toEqual({ state: 'completed', invoiceId: approving.invoiceId, invoiceNumber: approving.invoiceNumber })
+    await recordHistory(h, 'happy-path')
     const final = await inv.db.invoice.findUniqueOrThrow({ where: { id: approving.invoiceId! } })
     expect(final).toMatchObject({ state: 'completed', approvedBy: 'bob', confirmedBy: 'alice' })
     expect(await events(h)).toEqual(
@@ -107,6 +123,7 @@ describe('invoice workflow, end to end on real services', () => {
 
     await h.signal(cancelSignal, { actor: 'carol', reason: 'test over' })
     expect((await h.result()).state).toBe('cancelled')
+    await recordHistory(h, 'refusals-then-cancel')
     const refusals = await inv.db.invoiceEvent.findMany({ where: { workflowId: h.workflowId, type: 'signal_refused' } })
     expect(refusals.map((r) => (r.payload as { code: string }).code).sort()).toEqual(['MAKER_CHECKER', 'STALE_PREVIEW', 'WRONG_STATE'])
   })
@@ -140,6 +157,7 @@ describe('invoice workflow, end to end on real services', () => {
 
     await h.signal(approveSignal, { actor: 'bob' })
     expect((await h.result()).invoiceNumber).toBe(first.invoiceNumber)
+    await recordHistory(h, 'reject-edit-reconfirm')
   })
 
   it('cancel before numbering leaves no invoice; cancel after numbering keeps it void with its number', async () => {
@@ -198,5 +216,6 @@ describe('invoice workflow, end to end on real services', () => {
     expect(parked.attention).toMatchObject({ step: 'prefill', reason: expect.stringContaining('APP-0000') })
     await h.signal(cancelSignal, { actor: 'alice', reason: 'no such deal' })
     expect((await h.result()).state).toBe('cancelled')
+    await recordHistory(h, 'needs-attention-cancel')
   })
 })

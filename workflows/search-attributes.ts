@@ -9,3 +9,6 @@ export const customerIdKey = defineSearchAttributeKey('CustomerId', SearchAttrib
 export const dealIdKey = defineSearchAttributeKey('DealId', SearchAttributeType.KEYWORD)
 export const billingPeriodKey = defineSearchAttributeKey('BillingPeriod', SearchAttributeType.KEYWORD)
 export const invoiceNumberKey = defineSearchAttributeKey('InvoiceNumber', SearchAttributeType.KEYWORD)
+
+/** All of them, for registering with a server (tests start private servers with these). */
+export const INVOICE_SEARCH_ATTRIBUTES = [invoiceStatusKey, customerIdKey, dealIdKey, billingPeriodKey, invoiceNumberKey]

@@ -1,0 +1,98 @@
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client'
+import type { TestWorkflowEnvironment } from '@temporalio/testing'
+import { NativeConnection, Worker } from '@temporalio/worker'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SAMPLE_DEALS } from '../sources/generate/catalog.js'
+import { createInvoiceTestEnv, waitFor, type InvoiceTestEnv } from '../test-support/invoice-env.js'
+import { bundleWorkflows, connectTestEnvironment, createTestWorker, uniqueName } from '../test-support/temporal.js'
+import { PrivateTemporalServer } from '../test-support/temporal-server.js'
+import { approveSignal, confirmSignal, getInvoiceQuery, type InvoiceState, type InvoiceView } from './invoice-contract.js'
+import { invoiceWorkflow } from './invoice-workflow.js'
+
+const view = (h: WorkflowHandle) => h.query(getInvoiceQuery)
+const reach = (h: WorkflowHandle, state: InvoiceState, extra: (v: InvoiceView) => boolean = () => true) =>
+  waitFor(() => view(h), (v) => v.state === state && extra(v), 90_000)
+
+describe('an invoice survives its worker and its server', () => {
+  let env: TestWorkflowEnvironment
+  let inv: InvoiceTestEnv
+  beforeAll(async () => {
+    env = await connectTestEnvironment()
+    inv = await createInvoiceTestEnv('invoice-resilience')
+  })
+  afterAll(async () => {
+    await inv?.dispose()
+    await env?.teardown()
+  })
+
+  it('is finished by a new worker after the first one stopped while it waited for approval', async () => {
+    const taskQueue = uniqueName('invoice')
+    const first = await createTestWorker(env, { taskQueue, activities: inv.activities })
+    const firstRun = first.run()
+    const h = await env.client.workflow.start(invoiceWorkflow, {
+      taskQueue,
+      workflowId: uniqueName('invoice:restart-worker'),
+      args: [{ dealId: SAMPLE_DEALS.retainerUsd, period: '2026-10', startedBy: 'alice' }],
+    })
+    const preview = (await reach(h, 'awaiting_confirmation')).preview!
+    await h.signal(confirmSignal, { actor: 'alice', fingerprint: preview.sourceFingerprint })
+    const waiting = await reach(h, 'awaiting_approval')
+    first.shutdown()
+    await firstRun
+
+    await h.signal(approveSignal, { actor: 'bob' }) // accepted by the server, handled by the next worker
+    const second = await createTestWorker(env, { taskQueue, activities: inv.activities })
+    const outcome = await second.runUntil(h.result())
+    expect(outcome).toEqual({ state: 'completed', invoiceId: waiting.invoiceId, invoiceNumber: waiting.invoiceNumber })
+  })
+
+  it('reminds approvers after the configured delay, and again after each further delay', async () => {
+    const taskQueue = uniqueName('invoice')
+    const activities = { ...inv.activities, loadInvoiceSettings: async () => ({ makerChecker: true, approvalReminderMs: 1500 }) }
+    const worker = await createTestWorker(env, { taskQueue, activities })
+    await worker.runUntil(async () => {
+      const h = await env.client.workflow.start(invoiceWorkflow, {
+        taskQueue,
+        workflowId: uniqueName('invoice:reminder'),
+        args: [{ dealId: SAMPLE_DEALS.fixedMonthlyUzs, period: '2026-09', startedBy: 'alice' }],
+      })
+      const preview = (await reach(h, 'awaiting_confirmation')).preview!
+      await h.signal(confirmSignal, { actor: 'alice', fingerprint: preview.sourceFingerprint })
+      await reach(h, 'awaiting_approval')
+      const reminders = () => inv.db.invoiceEvent.count({ where: { workflowId: h.workflowId, type: 'approval_reminder' } })
+      expect(await reminders()).toBe(0)
+      await waitFor(reminders, (n) => n >= 2, 20_000)
+      await h.signal(approveSignal, { actor: 'bob' })
+      expect((await h.result()).state).toBe('completed')
+    })
+  })
+
+  it('completes after the Temporal server is restarted mid-flight', async () => {
+    const server = await PrivateTemporalServer.start()
+    const taskQueue = uniqueName('invoice')
+    const nativeConnection = await NativeConnection.connect({ address: server.address })
+    const connection = await Connection.connect({ address: server.address })
+    try {
+      const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: await bundleWorkflows(), activities: inv.activities })
+      const client = new Client({ connection })
+      await worker.runUntil(async () => {
+        const h = await client.workflow.start(invoiceWorkflow, {
+          taskQueue,
+          workflowId: uniqueName('invoice:restart-server'),
+          args: [{ dealId: SAMPLE_DEALS.tmUzsHoursCap, period: '2026-10', startedBy: 'alice' }],
+        })
+        const preview = (await reach(h, 'awaiting_confirmation')).preview!
+        await server.stop()
+        await server.start()
+        await waitFor(() => h.signal(confirmSignal, { actor: 'alice', fingerprint: preview.sourceFingerprint }).then(() => true, () => false), Boolean, 60_000)
+        await reach(h, 'awaiting_approval')
+        await h.signal(approveSignal, { actor: 'bob' })
+        expect((await h.result()).state).toBe('completed')
+      })
+    } finally {
+      await connection.close()
+      await nativeConnection.close()
+      await server.dispose()
+    }
+  })
+})
