@@ -37,6 +37,47 @@ const envSchema = z.object({
   /** The seed's PDF generation timeout. */
   GOTENBERG_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
 
+  /** PlanFact (accounting). The local fake listens on 127.0.0.1:3002. */
+  PLANFACT_URL: z.url().default('http://127.0.0.1:3002'),
+  PLANFACT_API_KEY: z.string().min(1).default('local-planfact-key'),
+  PLANFACT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Income category the invoices are booked under (PlanFact operationCategoryId); empty = look up "Sales". */
+  PLANFACT_INCOME_CATEGORY_ID: z.string().optional(),
+  /** PlanFact project for the invoices; empty = none. */
+  PLANFACT_PROJECT_ID: z.string().optional(),
+
+  /** Didox.uz (e-invoices). The local fake listens on 127.0.0.1:3003. */
+  DIDOX_URL: z.url().default('http://127.0.0.1:3003'),
+  DIDOX_PARTNER_TOKEN: z.string().min(1).default('local-didox-partner-token'),
+  /** The seller's login: its TIN and password. */
+  DIDOX_TAX_ID: z.string().regex(/^\d{9}$/, 'must be a 9-digit TIN').default('305123456'),
+  DIDOX_PASSWORD: z.string().min(1).default('local-didox-password'),
+  DIDOX_LOCALE: z.enum(['ru', 'uz', 'en']).default('ru'),
+  DIDOX_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** A signing agent (E-IMZO) endpoint; empty = drafts are left for a person to sign in Didox. */
+  DIDOX_SIGNER_URL: z.url().optional(),
+  /** How often the workflow polls a sent e-invoice's status. */
+  DIDOX_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(15 * 60_000),
+
+  /** S3-compatible storage standing in for Cloudflare R2 (moto_server locally). */
+  S3_ENDPOINT: z.url().default('http://127.0.0.1:3004'),
+  S3_REGION: z.string().min(1).default('auto'),
+  S3_BUCKET: z.string().min(3).default('invoices'),
+  S3_ACCESS_KEY_ID: z.string().min(1).default('local-access-key'),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).default('local-secret-key'),
+  S3_FORCE_PATH_STYLE: bool.default(true),
+
+  /** SMTP for e-mail delivery (a local SMTP server with an HTTP API in development). */
+  SMTP_HOST: z.string().min(1).default('127.0.0.1'),
+  SMTP_PORT: port.default(1025),
+  SMTP_SECURE: bool.default(false),
+  SMTP_USER: z.string().optional(),
+  SMTP_PASSWORD: z.string().optional(),
+  EMAIL_FROM: z.string().min(3).default('Example Software Billing <billing@example.uz>'),
+
+  /** API bearer tokens: `token=user:role1+role2` entries separated by commas. */
+  API_TOKENS: z.string().default(''),
+
   /** Company time zone: work dates and billing periods are days in this zone. */
   COMPANY_TIME_ZONE: z
     .string()
@@ -63,6 +104,20 @@ export interface Config {
     timeoutMs: number
   }
   gotenberg: { url: string; timeoutMs: number }
+  planfact: { url: string; apiKey: string; timeoutMs: number; incomeCategoryId: string | undefined; projectId: string | undefined }
+  didox: {
+    url: string
+    partnerToken: string
+    taxId: string
+    password: string
+    locale: 'ru' | 'uz' | 'en'
+    timeoutMs: number
+    signerUrl: string | undefined
+    pollIntervalMs: number
+  }
+  s3: { endpoint: string; region: string; bucket: string; accessKeyId: string; secretAccessKey: string; forcePathStyle: boolean }
+  smtp: { host: string; port: number; secure: boolean; user: string | undefined; password: string | undefined; from: string }
+  apiTokens: string
   companyTimeZone: string
   api: { port: number }
   worker: { shutdownGraceMs: number }
@@ -108,6 +163,33 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       timeoutMs: e.CLICKHOUSE_TIMEOUT_MS,
     },
     gotenberg: { url: e.GOTENBERG_URL, timeoutMs: e.GOTENBERG_TIMEOUT_MS },
+    planfact: {
+      url: e.PLANFACT_URL,
+      apiKey: e.PLANFACT_API_KEY,
+      timeoutMs: e.PLANFACT_TIMEOUT_MS,
+      incomeCategoryId: e.PLANFACT_INCOME_CATEGORY_ID,
+      projectId: e.PLANFACT_PROJECT_ID,
+    },
+    didox: {
+      url: e.DIDOX_URL,
+      partnerToken: e.DIDOX_PARTNER_TOKEN,
+      taxId: e.DIDOX_TAX_ID,
+      password: e.DIDOX_PASSWORD,
+      locale: e.DIDOX_LOCALE,
+      timeoutMs: e.DIDOX_TIMEOUT_MS,
+      signerUrl: e.DIDOX_SIGNER_URL,
+      pollIntervalMs: e.DIDOX_POLL_INTERVAL_MS,
+    },
+    s3: {
+      endpoint: e.S3_ENDPOINT,
+      region: e.S3_REGION,
+      bucket: e.S3_BUCKET,
+      accessKeyId: e.S3_ACCESS_KEY_ID,
+      secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+      forcePathStyle: e.S3_FORCE_PATH_STYLE,
+    },
+    smtp: { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE, user: e.SMTP_USER, password: e.SMTP_PASSWORD, from: e.EMAIL_FROM },
+    apiTokens: e.API_TOKENS,
     companyTimeZone: e.COMPANY_TIME_ZONE,
     api: { port: e.API_PORT },
     worker: { shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS },
