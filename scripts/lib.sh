@@ -11,11 +11,13 @@ die() { log "ERROR: $*"; exit 1; }
 # .env is created from .env.example on first use; variables already set in the environment win.
 load_env() {
   [ -f "$ROOT/.env" ] || { cp "$ROOT/.env.example" "$ROOT/.env"; log "created .env from .env.example"; }
-  local line key
+  local line key value
   while IFS= read -r line || [ -n "$line" ]; do
     case "$line" in ''|'#'*) continue ;; esac
-    key="${line%%=*}"
-    [ -n "${!key+x}" ] || export "$line"
+    key="${line%%=*}"; value="${line#*=}"
+    # "quoted" values, as dotenv files allow (and Node's loadEnvFile reads)
+    if [[ "$value" =~ ^\"(.*)\"$ ]]; then value="${BASH_REMATCH[1]}"; fi
+    [ -n "${!key+x}" ] || export "$key=$value"
   done < "$ROOT/.env"
 }
 
