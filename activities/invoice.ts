@@ -3,7 +3,7 @@ import type { InvoicePreview } from '../billing/types.js'
 import type { GotenbergClient } from '../clients/gotenberg.js'
 import type { InvoiceEventInput } from '../db/append-event.js'
 import { appendEvent } from '../db/append-event.js'
-import { finalizeInvoice, type FinalizedInvoice } from '../db/finalize-invoice.js'
+import { finalizeInvoice, type FinalizedInvoice, type FinalizeInvoiceInput } from '../db/finalize-invoice.js'
 import { recordTransition, type TransitionInput } from '../db/record-transition.js'
 import { readSettings } from '../db/settings.js'
 import { findInvoicePdf, storeInvoicePdf, type StoredPdf } from '../db/store-invoice-pdf.js'
@@ -21,17 +21,8 @@ export interface InvoiceWorkflowSettings {
   approvalReminderMs: number
 }
 
-export interface FinalizeActivityInput {
-  invoiceId: string
-  workflowId: string
-  workflowRunId: string
-  preview: InvoicePreview
-  buyer: SourceCustomer
-  deal: SourceDeal
-  confirmedBy: string
-  confirmedAt: string
-  eventKey: string
-}
+/** What the workflow knows; the activity adds seller, number prefix and time zone. */
+export type FinalizeActivityInput = Omit<FinalizeInvoiceInput, 'seller' | 'numberPrefix' | 'timeZone'>
 
 export interface RenderPdfInput {
   invoiceId: string

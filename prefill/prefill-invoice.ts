@@ -9,7 +9,7 @@ import { PermanentError } from '../lib/permanent-error.js'
 import { readCustomer } from '../sources/read-customer.js'
 import { readDeal } from '../sources/read-deal.js'
 import { readIssues } from '../sources/read-issues.js'
-import { readWorkEntries, readWorkFingerprint, type WorkSelection } from '../sources/read-work-entries.js'
+import { readWorkEntries, readWorkFingerprint, type WorkFingerprint, type WorkSelection } from '../sources/read-work-entries.js'
 import type { SourceCustomer, SourceDeal } from '../sources/types.js'
 import { computeSourceFingerprint } from './source-fingerprint.js'
 
@@ -52,14 +52,7 @@ export async function prefillInvoice(deps: PrefillDeps, request: PrefillRequest)
     rateRules: rules.rateRules,
     categoryRules: rules.categoryRules,
     settings: rules.settings,
-    sourceFingerprint: computeSourceFingerprint({
-      dealVersion: deal.version,
-      customerVersion: customer.version,
-      work,
-      settings: rules.settings,
-      rateRules: rules.rateRules,
-      categoryRules: rules.categoryRules,
-    }),
+    sourceFingerprint: fingerprintOf({ deal, customer, rules }, work),
   })
   return { preview, deal, customer, worklogsRead: Number(work.worklogs.count) }
 }
@@ -71,13 +64,17 @@ export async function prefillInvoice(deps: PrefillDeps, request: PrefillRequest)
 export async function readCurrentFingerprint(deps: PrefillDeps, request: PrefillRequest): Promise<string> {
   const { deal, customer, rules } = await readDealContext(deps, request.dealId)
   const work = await readWorkFingerprint(deps.clickhouse, { deal, from: request.period.from, to: request.period.to, timeZone: deps.timeZone })
+  return fingerprintOf({ deal, customer, rules }, work)
+}
+
+function fingerprintOf(context: { deal: SourceDeal; customer: SourceCustomer; rules: BillingRules }, work: WorkFingerprint): string {
   return computeSourceFingerprint({
-    dealVersion: deal.version,
-    customerVersion: customer.version,
+    dealVersion: context.deal.version,
+    customerVersion: context.customer.version,
     work,
-    settings: rules.settings,
-    rateRules: rules.rateRules,
-    categoryRules: rules.categoryRules,
+    settings: context.rules.settings,
+    rateRules: context.rules.rateRules,
+    categoryRules: context.rules.categoryRules,
   })
 }
 
