@@ -12,6 +12,7 @@ import type { Database } from '../lib/database.js'
 import { ERROR_TYPES } from '../lib/error-types.js'
 import { PermanentError } from '../lib/permanent-error.js'
 import { buildInvoiceDocument } from '../pdf/build-invoice-document.js'
+import type { InvoiceSeller } from '../pdf/invoice-document.js'
 import { renderInvoicePdf } from '../pdf/render-invoice-pdf.js'
 import type { SourceCustomer, SourceDeal } from '../sources/types.js'
 import { failPermanentErrors } from './to-activity-failure.js'
@@ -78,7 +79,7 @@ export function createInvoiceActivities(deps: { db: Database; config: Config; go
           preview: invoice.preview as unknown as InvoicePreview,
           customer: invoice.buyer as unknown as SourceCustomer,
           deal: invoice.deal as unknown as SourceDeal,
-          seller: invoice.seller as never,
+          seller: invoice.seller as unknown as InvoiceSeller,
           number: invoice.number,
           issueDate: invoice.issueDate.toISOString().slice(0, 10),
         })
