@@ -1,4 +1,5 @@
 import type { InvoiceRun } from './invoice-run.js'
+import type { StepRunner } from './run-step.js'
 
 /**
  * After approval: PlanFact sync, R2 upload and delivery (Didox or email), each once in effect.
@@ -7,7 +8,7 @@ import type { InvoiceRun } from './invoice-run.js'
  */
 export async function dispatchInvoice(
   run: InvoiceRun,
-  _step: <T>(name: string, body: () => Promise<T>) => Promise<T | symbol | undefined>,
+  _step: StepRunner,
 ): Promise<void | symbol> {
   run.queueEvent('dispatch_stage', 'system', { steps: [] })
 }

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, setHandler, uuid4, workflowInfo, isCancellation } from '@temporalio/workflow'
+import { ApplicationFailure, setHandler, uuid4, workflowInfo } from '@temporalio/workflow'
 import type { PrefillOutcome } from '../activities/prefill.js'
 import type { InvoiceWorkflowSettings } from '../activities/invoice.js'
 import { applyEdits } from '../billing/apply-edits.js'
@@ -20,8 +20,8 @@ import {
 } from './invoice-contract.js'
 import { dispatchInvoice } from './dispatch-stage.js'
 import { InvoiceRun, type ReceivedSignal } from './invoice-run.js'
+import { CANCELLED, createStepRunner } from './run-step.js'
 
-const CANCELLED = Symbol('cancelled')
 
 /**
  * One invoice from preview to delivery: prefill -> awaiting_confirmation -> finalizing ->
@@ -73,27 +73,6 @@ export async function invoiceWorkflow(input: StartInvoiceInput): Promise<Invoice
   )
 
 
-  /** Runs a step; a permanent failure parks the invoice in needs_attention until retry/skip/cancel. */
-  async function step<T>(name: string, body: () => Promise<T>): Promise<T | typeof CANCELLED | undefined> {
-    for (;;) {
-      try {
-        return await body()
-      } catch (err) {
-        if (isCancellation(err) || !(err instanceof ActivityFailure)) throw err
-        const resumeState = run.state
-        const reason = err.cause?.message ?? err.message
-        run.view.attention = { step: name, reason, since: new Date().toISOString() }
-        await run.moveTo('needs_attention', 'system', { payload: { step: name, reason } })
-        const choice = (await run.next(['retry', 'skip', 'cancel']))!
-        run.view.attention = null
-        if (choice.name === 'cancel') return cancelInvoice(choice)
-        run.queueEvent(choice.name === 'retry' ? 'step_retried' : 'step_skipped', choice.actor, { step: name, reason: choice.payload.reason })
-        await run.moveTo(resumeState, choice.actor)
-        if (choice.name === 'skip') return undefined
-      }
-    }
-  }
-
   async function cancelInvoice(signal: ReceivedSignal): Promise<typeof CANCELLED> {
     const reason = String(signal.payload.reason)
     run.view.cancelReason = reason
@@ -101,6 +80,7 @@ export async function invoiceWorkflow(input: StartInvoiceInput): Promise<Invoice
     await run.moveTo('cancelled', signal.actor, { payload: { reason }, ...(run.view.invoiceNumber ? { voidReason: reason } : {}) })
     return CANCELLED
   }
+  const step = createStepRunner(run, cancelInvoice)
 
   async function prefill(): Promise<boolean> {
     run.view.state = 'prefilling'
@@ -226,4 +206,3 @@ function skippable(stepName: string): boolean {
   return !['prefill', 'finalize', 'render_pdf'].includes(stepName)
 }
 
-export { CANCELLED }
