@@ -20,6 +20,24 @@ export const ERROR_TYPES = {
   invalidDocument: 'InvoiceDocumentError',
   /** Gotenberg refused the conversion (bad form, denied URL) or answered something not a PDF. */
   pdfRejected: 'GotenbergRejectedError',
+  /** PlanFact refused a request: bad key, no permission or tariff, validation, other 4xx. */
+  planfactRejected: 'PlanFactRejected',
+  /** PlanFact lacks what booking needs: no account in the invoice currency, no income category. */
+  planfactMisconfigured: 'PlanFactMisconfigured',
+  /** Didox refused a request: validation (422), forbidden (403), unknown TIN, wrong document state. */
+  didoxRejected: 'DidoxRejected',
+  /** Didox refused our login (wrong password, unknown user, blocked): retrying risks a lockout. */
+  didoxLoginRejected: 'DidoxLoginRejected',
+  /** An R2 object already exists under the invoice PDF's key with different bytes: never overwritten. */
+  r2ObjectConflict: 'R2ObjectConflict',
+  /** R2 refused a request (4xx other than throttling): bad credentials, missing bucket, bad checksum. */
+  r2Rejected: 'R2Rejected',
+  /** The invoice's customer has no billing contact with an e-mail address. */
+  emailNoBillingContact: 'EmailNoBillingContact',
+  /** The SMTP server refused the message permanently (a 5xx reply). */
+  emailRejected: 'EmailRejected',
+  /** An earlier attempt may have sent the e-mail: an operator checks the mailbox, then retries or skips. */
+  emailOutcomeUnknown: 'EmailOutcomeUnknown',
 } as const
 
 export type ErrorType = (typeof ERROR_TYPES)[keyof typeof ERROR_TYPES]

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs (from the package registries) and runs the services the project needs, on
 # 127.0.0.1, with data under .local/. Idempotent: `up` twice is the same as once.
-#   bash scripts/services.sh up|down|status|restart [postgres|temporal|clickhouse ...]
+#   bash scripts/services.sh up|down|status|restart [postgres|temporal|clickhouse|gotenberg|s3|smtp ...]
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 for f in "$ROOT"/scripts/services/*.sh; do source "$f"; done
 
-ALL=(postgres temporal clickhouse gotenberg)
+ALL=(postgres temporal clickhouse gotenberg s3 smtp)
 action="${1:-status}"; shift || true
 services=("$@"); [ ${#services[@]} -gt 0 ] || services=("${ALL[@]}")
 
