@@ -1,7 +1,10 @@
 import type { ClickHouseClient } from '@clickhouse/client'
+import type { S3Client } from '@aws-sdk/client-s3'
+import type { EmailTransport } from '../clients/email.js'
 import type { GotenbergClient } from '../clients/gotenberg.js'
 import type { Config } from '../lib/config.js'
 import type { Database } from '../lib/database.js'
+import { createDispatchActivities } from './dispatch.js'
 import { createInvoiceActivities } from './invoice.js'
 import { createPrefillActivities } from './prefill.js'
 import { createSmokeActivities } from './smoke.js'
@@ -12,6 +15,8 @@ export interface ActivityDeps {
   db: Database
   clickhouse: ClickHouseClient
   gotenberg: GotenbergClient
+  s3: S3Client
+  email: EmailTransport
 }
 
 /** All activities, as one object for Worker.create. */
@@ -20,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSmokeActivities(deps),
     ...createPrefillActivities({ ...deps, timeZone: deps.config.companyTimeZone }),
     ...createInvoiceActivities(deps),
+    ...createDispatchActivities(deps),
   }
 }
 

@@ -1,7 +1,9 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing'
 import type { Worker } from '@temporalio/worker'
 import { createActivities } from '../activities/index.js'
+import { createEmailTransport } from '../clients/email.js'
 import { createGotenbergClient } from '../clients/gotenberg.js'
+import { createR2Client } from '../clients/r2.js'
 import { loadConfig, type Config } from '../lib/config.js'
 import { createDatabase, type Database } from '../lib/database.js'
 import { createTestClickHouse, type TestClickHouse } from '../sources/create-test-clickhouse.js'
@@ -27,7 +29,14 @@ export async function createInvoiceTestEnv(name: string, options: { months?: str
   const clickhouse = createTestClickHouse(name)
   await generateSources(clickhouse.client, { seed: 11, months: options.months ?? ['2026-09', '2026-10'], worklogs: options.worklogs ?? 3000 })
   const gotenberg = createGotenbergClient(config.gotenberg)
-  const activities = createActivities({ config, db, clickhouse: clickhouse.client, gotenberg })
+  const activities = createActivities({
+    config,
+    db,
+    clickhouse: clickhouse.client,
+    gotenberg,
+    s3: createR2Client(config.s3),
+    email: createEmailTransport(config.smtp),
+  })
   return {
     config,
     db,

@@ -1,5 +1,6 @@
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow'
 import type { InvoiceActivities } from '../activities/invoice.js'
+import type { DispatchActivities } from '../activities/dispatch.js'
 import type { PrefillActivities } from '../activities/prefill.js'
 import { NON_RETRYABLE_ERROR_TYPES } from '../lib/error-types.js'
 
@@ -27,3 +28,10 @@ export const clickhouse = proxyActivities<PrefillActivities>({ startToCloseTimeo
 
 /** Render + Gotenberg conversion + store: the seed's 30 s for the PDF, plus the writes. */
 export const pdf = proxyActivities<InvoiceActivities>({ startToCloseTimeout: '40s', retry })
+
+/**
+ * External systems (PlanFact, R2, Didox, SMTP): each call inside is bounded by its client's
+ * timeout (PlanFact 10 s as in the seed); a step makes a few calls, and PlanFact writes may
+ * wait their turn behind other invoices (one write at a time per business).
+ */
+export const external = proxyActivities<DispatchActivities>({ startToCloseTimeout: '2m', retry })

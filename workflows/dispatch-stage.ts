@@ -1,14 +1,23 @@
+import type { DispatchResult } from '../activities/dispatch.js'
+import { external } from './activity-proxies.js'
 import type { InvoiceRun } from './invoice-run.js'
-import type { StepRunner } from './run-step.js'
+import { CANCELLED, type StepRunner } from './run-step.js'
 
 /**
- * After approval: PlanFact sync, R2 upload and delivery (Didox or email), each once in effect.
- * The steps arrive with the next issue; the stage already records that it ran so the
- * workflow's shape (and its replayed histories) stay the same when they plug in.
+ * After approval, each effect once: the PDF to R2, then delivery by e-mail. A step that fails
+ * permanently parks the invoice in needs_attention (retry/skip/cancel); each result is recorded
+ * as an event with the external id and shown in the query's `dispatch`.
  */
-export async function dispatchInvoice(
-  run: InvoiceRun,
-  _step: StepRunner,
-): Promise<void | symbol> {
-  run.queueEvent('dispatch_stage', 'system', { steps: [] })
+export async function dispatchInvoice(run: InvoiceRun, step: StepRunner): Promise<void | typeof CANCELLED> {
+  const invoiceId = run.view.invoiceId!
+  const steps: [string, (attempt: Parameters<Parameters<StepRunner>[1]>[0]) => Promise<DispatchResult>][] = [
+    ['r2', () => external.uploadPdfToR2({ invoiceId })],
+    ['email', ({ operatorRetry }) => external.sendInvoiceEmail({ invoiceId, ...(operatorRetry ? { resendUncertain: operatorRetry } : {}) })],
+  ]
+  for (const [name, body] of steps) {
+    const result = await step(name, body)
+    if (result === CANCELLED) return CANCELLED
+    run.view.dispatch[name] = result ? { status: 'done', externalId: result.externalId, detail: result.detail } : { status: 'skipped' }
+    run.queueEvent(result ? `${name}_done` : `${name}_skipped`, 'system', result ? { externalId: result.externalId, detail: result.detail } : {})
+  }
 }

@@ -68,8 +68,10 @@ export class InvoiceRun {
   }
 
   /** Queues an event; the writer loop appends it (refusals are recorded this way). */
-  queueEvent(type: string, actor: string, payload: Record<string, unknown> = {}): void {
-    this.outbox.push(this.event(type, actor, payload))
+  queueEvent(type: string, actor: string, payload: Record<string, unknown> = {}): InvoiceEventInput {
+    const event = this.event(type, actor, payload)
+    this.outbox.push(event)
+    return event
   }
 
   /** Writes queued events one by one, in order, for the whole run. */

@@ -100,7 +100,7 @@ describe('invoice workflow, end to end on real services', () => {
     const final = await inv.db.invoice.findUniqueOrThrow({ where: { id: approving.invoiceId! } })
     expect(final).toMatchObject({ state: 'completed', approvedBy: 'bob', confirmedBy: 'alice' })
     expect(await events(h)).toEqual(
-      expect.arrayContaining(['started', 'state_awaiting_confirmation', 'state_finalizing', 'finalized', 'pdf_rendered', 'state_awaiting_approval', 'state_dispatching', 'dispatch_stage', 'state_completed']),
+      expect.arrayContaining(['started', 'state_awaiting_confirmation', 'state_finalizing', 'finalized', 'pdf_rendered', 'state_awaiting_approval', 'state_dispatching', 'r2_done', 'email_done', 'state_completed']),
     )
   })
 

@@ -5,8 +5,11 @@ import type { InvoiceRun, ReceivedSignal } from './invoice-run.js'
 export const CANCELLED = Symbol('cancelled')
 
 export interface StepAttempt {
-  /** True after an operator's `retry` (e.g. to send an e-mail whose first outcome is unknown). */
-  operatorRetry: boolean
+  /**
+   * Set after an operator's `retry`: who decided and a key unique to that decision (e.g. to
+   * send once more an e-mail whose first outcome is unknown, at most once per decision).
+   */
+  operatorRetry: { actor: string; requestId: string } | null
 }
 
 /** Runs a named step; see createStepRunner. */
@@ -21,7 +24,7 @@ export type StepRunner = <T>(name: string, body: (attempt: StepAttempt) => Promi
  */
 export function createStepRunner(run: InvoiceRun, cancel: (signal: ReceivedSignal) => Promise<typeof CANCELLED>): StepRunner {
   return async (name, body) => {
-    let operatorRetry = false
+    let operatorRetry: StepAttempt['operatorRetry'] = null
     for (;;) {
       try {
         return await body({ operatorRetry })
@@ -34,10 +37,10 @@ export function createStepRunner(run: InvoiceRun, cancel: (signal: ReceivedSigna
         const choice = (await run.next(['retry', 'skip', 'cancel']))!
         run.view.attention = null
         if (choice.name === 'cancel') return cancel(choice)
-        run.queueEvent(choice.name === 'retry' ? 'step_retried' : 'step_skipped', choice.actor, { step: name, reason: choice.payload.reason })
+        const decision = run.queueEvent(choice.name === 'retry' ? 'step_retried' : 'step_skipped', choice.actor, { step: name, reason: choice.payload.reason })
         await run.moveTo(resumeState, choice.actor)
         if (choice.name === 'skip') return undefined
-        operatorRetry = true
+        operatorRetry = { actor: choice.actor, requestId: decision.idempotencyKey }
       }
     }
   }
