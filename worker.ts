@@ -2,9 +2,7 @@ import { fileURLToPath } from 'node:url'
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker'
 import { createActivities } from './activities/index.js'
 import { createClickHouse } from './clients/clickhouse.js'
-import { createEmailTransport } from './clients/email.js'
-import { createGotenbergClient } from './clients/gotenberg.js'
-import { createR2Client } from './clients/r2.js'
+import { createExternalClients } from './clients/create-external-clients.js'
 import { loadConfig } from './lib/config.js'
 import { createDatabase } from './lib/database.js'
 import { createLogger } from './lib/logger.js'
@@ -33,14 +31,7 @@ async function run(): Promise<void> {
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       workflowBundle,
-      activities: createActivities({
-        config,
-        db,
-        clickhouse,
-        gotenberg: createGotenbergClient(config.gotenberg),
-        s3: createR2Client(config.s3),
-        email: createEmailTransport(config.smtp),
-      }),
+      activities: createActivities({ config, db, clickhouse, ...createExternalClients(config) }),
       shutdownGraceTime: config.worker.shutdownGraceMs,
     })
     logger.info('worker started', { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace })

@@ -1,7 +1,11 @@
 import { log } from '@temporalio/activity'
 import type { ClickHouseClient } from '@clickhouse/client'
 import type { S3Client } from '@aws-sdk/client-s3'
+import type { DidoxClient, DidoxSigner } from '../clients/didox.js'
 import type { EmailTransport } from '../clients/email.js'
+import type { PlanFactClient } from '../clients/planfact.js'
+import { createDidoxDraft, readDidoxStatus } from '../dispatch/deliver-didox.js'
+import { syncInvoiceToPlanFact } from '../dispatch/sync-planfact.js'
 import { selectBillingRecipients, sendInvoiceEmail, type ResendUncertainRequest } from '../dispatch/send-invoice-email.js'
 import { uploadInvoicePdfToR2 } from '../dispatch/upload-pdf-to-r2.js'
 import type { Config } from '../lib/config.js'
@@ -16,6 +20,9 @@ export interface DispatchDeps {
   clickhouse: ClickHouseClient
   s3: S3Client
   email: EmailTransport
+  planfact: PlanFactClient
+  didox: DidoxClient
+  didoxSigner: DidoxSigner | null
 }
 
 export interface DispatchResult {
@@ -28,6 +35,65 @@ export interface DispatchResult {
 export function createDispatchActivities(deps: DispatchDeps) {
   const { db } = deps
   return {
+    /** Books the invoice in PlanFact as an unpaid income operation (found again, never created twice). */
+    async syncPlanFact(input: { invoiceId: string }): Promise<DispatchResult> {
+      return failPermanentErrors(async () => {
+        const invoice = await loadDispatchContext(db, input.invoiceId)
+        const synced = await syncInvoiceToPlanFact({
+          db,
+          planfact: deps.planfact,
+          invoice: {
+            invoiceId: invoice.invoiceId,
+            number: invoice.number,
+            issueDate: invoice.issueDate,
+            currency: invoice.currency,
+            total: invoice.total,
+            customerId: invoice.buyer.customerId,
+            buyer: { name: invoice.buyer.name, legalName: invoice.buyer.legalName, tin: invoice.buyer.tin },
+            periodLabel: invoice.periodLabel,
+          },
+          incomeCategoryId: deps.config.planfact.incomeCategoryId,
+          projectId: deps.config.planfact.projectId,
+        })
+        log.info('invoice booked in PlanFact', { invoiceId: input.invoiceId, operationId: synced.operationId, created: synced.created })
+        return { externalId: String(synced.operationId), detail: `counterparty ${synced.contrAgentId}, account ${synced.accountId}` }
+      })
+    },
+
+    /** Creates the e-invoice (ESF) draft in Didox and signs it when a signer is configured. */
+    async createDidoxDraft(input: { invoiceId: string }): Promise<DispatchResult & { signed: boolean }> {
+      return failPermanentErrors(async () => {
+        const invoice = await loadDispatchContext(db, input.invoiceId)
+        const draft = await createDidoxDraft({
+          db,
+          didox: deps.didox,
+          invoice: {
+            invoiceId: invoice.invoiceId,
+            number: invoice.number,
+            issueDate: invoice.issueDate,
+            currency: invoice.currency,
+            contractNumber: invoice.deal.contractNumber,
+            contractDate: invoice.deal.contractDate,
+            vatRate: invoice.vatRate,
+            subtotal: invoice.subtotal,
+            vatAmount: invoice.vatAmount,
+            lines: invoice.preview.lines,
+          },
+          buyer: invoice.buyer,
+          seller: invoice.seller,
+          catalog: deps.config.didox.catalog,
+          signer: deps.didoxSigner,
+        })
+        log.info('e-invoice draft in Didox', { invoiceId: input.invoiceId, documentId: draft.documentId, signed: draft.signed })
+        return { externalId: draft.documentId, detail: draft.signed ? 'signed and sent' : 'draft: to be signed in Didox', signed: draft.signed }
+      })
+    },
+
+    /** The e-invoice's status in Didox (the workflow polls it on a timer). */
+    async readDidoxStatus(input: { documentId: string }): Promise<{ code: number; meaning: string }> {
+      return failPermanentErrors(() => readDidoxStatus({ didox: deps.didox, documentId: input.documentId }))
+    },
+
     /** Copies the approved PDF to R2 (conditional write; a retry never replaces other bytes). */
     async uploadPdfToR2(input: { invoiceId: string }): Promise<DispatchResult> {
       return failPermanentErrors(async () => {

@@ -20,6 +20,8 @@ import { failPermanentErrors } from './to-activity-failure.js'
 export interface InvoiceWorkflowSettings {
   makerChecker: boolean
   approvalReminderMs: number
+  /** How often to poll a sent e-invoice in Didox. */
+  didoxPollIntervalMs: number
 }
 
 /** What the workflow knows; the activity adds seller, number prefix and time zone. */
@@ -39,7 +41,11 @@ export function createInvoiceActivities(deps: { db: Database; config: Config; go
     async loadInvoiceSettings(): Promise<InvoiceWorkflowSettings> {
       return failPermanentErrors(async () => {
         const settings = await readSettings(db)
-        return { makerChecker: settings.makerChecker, approvalReminderMs: Math.round(settings.approvalReminderHours * 3_600_000) }
+        return {
+          makerChecker: settings.makerChecker,
+          approvalReminderMs: Math.round(settings.approvalReminderHours * 3_600_000),
+          didoxPollIntervalMs: deps.config.didox.pollIntervalMs,
+        }
       })
     },
 

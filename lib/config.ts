@@ -56,6 +56,11 @@ const envSchema = z.object({
   DIDOX_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** A signing agent (E-IMZO) endpoint; empty = drafts are left for a person to sign in Didox. */
   DIDOX_SIGNER_URL: z.url().optional(),
+  /** IKPU (MXIK) catalog entry of the invoice lines, from the tax service's catalog. */
+  DIDOX_CATALOG_CODE: z.string().regex(/^\d{17}$/, 'must be a 17-digit IKPU code').default('10305008001000000'),
+  DIDOX_CATALOG_NAME: z.string().min(1).default('Software development and IT consulting services'),
+  DIDOX_PACKAGE_CODE: z.string().min(1).default('1503980'),
+  DIDOX_PACKAGE_NAME: z.string().min(1).default('service'),
   /** How often the workflow polls a sent e-invoice's status. */
   DIDOX_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(15 * 60_000),
 
@@ -114,6 +119,7 @@ export interface Config {
     timeoutMs: number
     signerUrl: string | undefined
     pollIntervalMs: number
+    catalog: { code: string; name: string; packageCode: string; packageName: string }
   }
   s3: { endpoint: string; region: string; bucket: string; accessKeyId: string; secretAccessKey: string; forcePathStyle: boolean }
   smtp: { host: string; port: number; secure: boolean; user: string | undefined; password: string | undefined; from: string }
@@ -179,6 +185,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       timeoutMs: e.DIDOX_TIMEOUT_MS,
       signerUrl: e.DIDOX_SIGNER_URL,
       pollIntervalMs: e.DIDOX_POLL_INTERVAL_MS,
+      catalog: { code: e.DIDOX_CATALOG_CODE, name: e.DIDOX_CATALOG_NAME, packageCode: e.DIDOX_PACKAGE_CODE, packageName: e.DIDOX_PACKAGE_NAME },
     },
     s3: {
       endpoint: e.S3_ENDPOINT,

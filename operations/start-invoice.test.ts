@@ -10,7 +10,7 @@ import { waitFor } from '../test-support/invoice-env.js'
 
 // Workflow-logic test: activities are stand-ins (the end-to-end tests use the real ones).
 const activities: Partial<InvoiceActivities & PrefillActivities> = {
-  loadInvoiceSettings: async () => ({ makerChecker: true, approvalReminderMs: 3_600_000 }),
+  loadInvoiceSettings: async () => ({ makerChecker: true, approvalReminderMs: 3_600_000, didoxPollIntervalMs: 60_000 }),
   recordEvent: async () => {},
   recordTransition: async () => {},
   // An unknown deal: the run parks in needs_attention, where a cancel ends it.

@@ -5,7 +5,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 for f in "$ROOT"/scripts/services/*.sh; do source "$f"; done
 
-ALL=(postgres temporal clickhouse gotenberg s3 smtp)
+ALL=(postgres temporal clickhouse gotenberg s3 smtp fakes)
 action="${1:-status}"; shift || true
 services=("$@"); [ ${#services[@]} -gt 0 ] || services=("${ALL[@]}")
 

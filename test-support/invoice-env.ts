@@ -1,9 +1,9 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing'
 import type { Worker } from '@temporalio/worker'
 import { createActivities } from '../activities/index.js'
-import { createEmailTransport } from '../clients/email.js'
-import { createGotenbergClient } from '../clients/gotenberg.js'
-import { createR2Client } from '../clients/r2.js'
+import { createExternalClients } from '../clients/create-external-clients.js'
+import { startDidoxFake, type DidoxFake } from '../fakes/didox-server.js'
+import { startPlanFactFake, type PlanFactFake } from '../fakes/planfact-server.js'
 import { loadConfig, type Config } from '../lib/config.js'
 import { createDatabase, type Database } from '../lib/database.js'
 import { createTestClickHouse, type TestClickHouse } from '../sources/create-test-clickhouse.js'
@@ -20,29 +20,31 @@ export interface InvoiceTestEnv {
   db: Database
   clickhouse: TestClickHouse
   activities: ReturnType<typeof createActivities>
+  /** This env's own fakes (fresh state and counters), on random ports. */
+  planfact: PlanFactFake
+  didox: DidoxFake
   dispose(): Promise<void>
 }
 
 export async function createInvoiceTestEnv(name: string, options: { months?: string[]; worklogs?: number } = {}): Promise<InvoiceTestEnv> {
-  const config = loadConfig({ ...process.env, DATABASE_URL: testDatabaseUrl() })
+  const base = loadConfig({ ...process.env, DATABASE_URL: testDatabaseUrl() })
+  const planfact = await startPlanFactFake({ apiKey: base.planfact.apiKey })
+  const didox = await startDidoxFake({ partnerToken: base.didox.partnerToken, taxId: base.didox.taxId, password: base.didox.password })
+  // Poll Didox every half second instead of every 15 minutes.
+  const config: Config = { ...base, planfact: { ...base.planfact, url: planfact.url }, didox: { ...base.didox, url: didox.url, pollIntervalMs: 500 } }
   const db = createDatabase(config.database.url)
   const clickhouse = createTestClickHouse(name)
   await generateSources(clickhouse.client, { seed: 11, months: options.months ?? ['2026-09', '2026-10'], worklogs: options.worklogs ?? 3000 })
-  const gotenberg = createGotenbergClient(config.gotenberg)
-  const activities = createActivities({
-    config,
-    db,
-    clickhouse: clickhouse.client,
-    gotenberg,
-    s3: createR2Client(config.s3),
-    email: createEmailTransport(config.smtp),
-  })
+  const activities = createActivities({ config, db, clickhouse: clickhouse.client, ...createExternalClients(config) })
   return {
     config,
     db,
     clickhouse,
     activities,
+    planfact,
+    didox,
     async dispose() {
+      await Promise.all([planfact.close(), didox.close()])
       await clickhouse.dispose()
       await db.$disconnect()
     },

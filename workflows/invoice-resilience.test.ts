@@ -48,7 +48,7 @@ describe('an invoice survives its worker and its server', () => {
 
   it('reminds approvers after the configured delay, and again after each further delay', async () => {
     const taskQueue = uniqueName('invoice')
-    const activities = { ...inv.activities, loadInvoiceSettings: async () => ({ makerChecker: true, approvalReminderMs: 1500 }) }
+    const activities = { ...inv.activities, loadInvoiceSettings: async () => ({ makerChecker: true, approvalReminderMs: 1500, didoxPollIntervalMs: 500 }) }
     const worker = await createTestWorker(env, { taskQueue, activities })
     await worker.runUntil(async () => {
       const h = await env.client.workflow.start(invoiceWorkflow, {

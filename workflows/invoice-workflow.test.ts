@@ -100,8 +100,38 @@ describe('invoice workflow, end to end on real services', () => {
     const final = await inv.db.invoice.findUniqueOrThrow({ where: { id: approving.invoiceId! } })
     expect(final).toMatchObject({ state: 'completed', approvedBy: 'bob', confirmedBy: 'alice' })
     expect(await events(h)).toEqual(
-      expect.arrayContaining(['started', 'state_awaiting_confirmation', 'state_finalizing', 'finalized', 'pdf_rendered', 'state_awaiting_approval', 'state_dispatching', 'r2_done', 'email_done', 'state_completed']),
+      expect.arrayContaining(['started', 'state_awaiting_confirmation', 'state_finalizing', 'finalized', 'pdf_rendered', 'state_awaiting_approval', 'state_dispatching', 'planfact_done', 'r2_done', 'email_done', 'state_completed']),
     )
+    // Booked once in PlanFact, for the total, as an unpaid (uncommitted) income operation.
+    const booked = inv.planfact.state.operations.filter((o) => o.externalId === approving.invoiceId)
+    expect(booked).toHaveLength(1)
+    expect(booked[0]!.value.toFixed(2)).toBe(preview.total)
+    expect(booked[0]!.isCommitted).toBe(false)
+    const refs = await inv.db.externalReference.findMany({ where: { invoiceId: approving.invoiceId! } })
+    expect(Object.fromEntries(refs.map((r) => [r.system, r.status]))).toEqual({ planfact: 'done', r2: 'done', email: 'done' })
+    const view = await h.query(getInvoiceQuery)
+    expect(Object.keys(view.dispatch)).toEqual(['planfact', 'r2', 'email'])
+  })
+
+  it('delivers a UZS invoice of an e-invoicing customer through Didox and completes when the buyer accepts', async () => {
+    const h = await start(SAMPLE_DEALS.retainerUzs, '2026-09')
+    const preview = (await reach(h, 'awaiting_confirmation')).preview!
+    expect(preview.currency).toBe('UZS')
+    await h.signal(confirmSignal, { actor: 'alice', fingerprint: preview.sourceFingerprint })
+    const numbered = await reach(h, 'awaiting_approval')
+    await h.signal(approveSignal, { actor: 'bob' })
+    const waiting = await reach(h, 'dispatching', (v) => v.dispatch.didox?.status === 'done')
+    const documentId = waiting.dispatch.didox!.externalId!
+    const [document] = inv.didox.state.documents.filter((d) => d._id === documentId)
+    expect(document!.name).toBe(numbered.invoiceNumber)
+    expect(inv.didox.state.documents.filter((d) => d.name === numbered.invoiceNumber)).toHaveLength(1)
+
+    inv.didox.setDocumentStatus(documentId, 3) // the buyer accepts in Didox
+    expect((await h.result()).state).toBe('completed')
+    const final = await h.query(getInvoiceQuery)
+    expect(final.dispatch.didox_acceptance).toMatchObject({ status: 'done', externalId: documentId, detail: 'accepted' })
+    expect(final.dispatch.email).toBeUndefined()
+    await recordHistory(h, 'didox-accepted')
   })
 
   it('refuses what the state cannot take, a stale fingerprint, and the confirmer approving (maker-checker)', async () => {

@@ -192,7 +192,10 @@ export async function invoiceWorkflow(input: StartInvoiceInput): Promise<Invoice
     if (decision === CANCELLED) return finish('cancelled')
     if (decision === 'approved') break
   }
-  if ((await dispatchInvoice(run, step)) === CANCELLED) return finish('cancelled')
+  const buyer = sources!.customer
+  const eInvoice = buyer.eInvoicing && buyer.tin !== null && run.view.preview!.currency === 'UZS'
+  const plan = { delivery: eInvoice ? ('didox' as const) : ('email' as const), didoxPollIntervalMs: settings.didoxPollIntervalMs }
+  if ((await dispatchInvoice(run, step, plan)) === CANCELLED) return finish('cancelled')
   await run.moveTo('completed', 'system')
   return finish('completed')
 }

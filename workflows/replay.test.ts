@@ -15,7 +15,7 @@ describe('replay of recorded invoice histories', async () => {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort()
 
   it('has recorded histories to replay', () => {
-    expect(files.length).toBeGreaterThanOrEqual(4)
+    expect(files.length).toBeGreaterThanOrEqual(5)
   })
 
   it.each(files)('%s replays without nondeterminism', async (file) => {

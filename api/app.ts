@@ -1,0 +1,81 @@
+import { bodyLimit } from 'hono/body-limit'
+import { requestId } from 'hono/request-id'
+import type { OpenAPIHono } from '@hono/zod-openapi'
+import type { Context } from 'hono'
+import { createLogger } from '../lib/logger.js'
+import { parseApiTokens } from './auth.js'
+import type { AppDeps, AppEnv, ResolvedDeps } from './context.js'
+import { renderDocsPage } from './docs-page.js'
+import { ApiError, describeError } from './errors.js'
+import { createDefaultChecks } from './health-checks.js'
+import { logRequests } from './request-log.js'
+import { createRouter } from './router.js'
+import { categoryRulesRouter } from './routes/category-rules.js'
+import { healthRouter } from './routes/health.js'
+import { invoicesRouter } from './routes/invoices.js'
+import { rateRulesRouter } from './routes/rate-rules.js'
+import { settingsRouter } from './routes/settings.js'
+
+const OPENAPI_INFO = { title: 'Invoicing API', version: '1.0.0', description: 'Starts, signals and reads invoice workflows; rate rules, category rules and settings.' }
+
+/**
+ * The HTTP API as a Hono app, with its dependencies passed in so tests run it through
+ * `app.request()` against the real services without opening a port.
+ */
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const resolved: ResolvedDeps = {
+    checks: createDefaultChecks(deps),
+    logger: createLogger(deps.config.log),
+    queryTimeoutMs: 3_000,
+    signalWaitMs: 2_000,
+    bodyLimitBytes: 64 * 1024,
+    ...stripUndefined(deps),
+  }
+  const tokens = parseApiTokens(deps.config.apiTokens)
+  const app = createRouter()
+
+  app.use(requestId())
+  app.use(logRequests(resolved.logger))
+  app.use(async (c, next) => {
+    c.set('deps', resolved)
+    c.set('tokens', tokens)
+    await next()
+  })
+  app.use(
+    bodyLimit({
+      maxSize: resolved.bodyLimitBytes,
+      onError: () => {
+        throw new ApiError('PAYLOAD_TOO_LARGE', `the body is larger than ${resolved.bodyLimitBytes} bytes`)
+      },
+    }),
+  )
+
+  app.route('/invoices', invoicesRouter)
+  app.route('/rate-rules', rateRulesRouter)
+  app.route('/category-rules', categoryRulesRouter)
+  app.route('/settings', settingsRouter)
+  app.route('/health', healthRouter)
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'A token from API_TOKENS' })
+  app.doc31('/openapi.json', { openapi: '3.1.0', info: OPENAPI_INFO })
+  app.get('/docs', (c) => c.html(renderDocsPage(app.getOpenAPI31Document({ openapi: '3.1.0', info: OPENAPI_INFO }))))
+
+  app.notFound((c) => respondWithError(c, new ApiError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), resolved))
+  app.onError((err, c) => respondWithError(c, err, resolved))
+  return app
+}
+
+/** The one place errors become responses: `{ code, message, requestId, ...details }`. */
+function respondWithError(c: Context<AppEnv>, err: unknown, deps: ResolvedDeps): Response {
+  const { status, body, headers, unexpected } = describeError(err)
+  if (unexpected) {
+    const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : undefined
+    deps.logger.error('request error', { requestId: c.var.requestId, method: c.req.method, path: c.req.path, error: err, cause })
+  }
+  for (const [name, value] of Object.entries(headers)) c.header(name, value)
+  return c.json({ ...body, requestId: c.var.requestId }, status)
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
+}

@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseApiTokens, ROLES } from './auth.js'
+import { createTestApp, TEST_TOKENS, type TestApp, type TestUser } from './create-test-app.js'
+
+/** Secured operations as the OpenAPI document declares them, with ids that pass validation. */
+async function readSecuredOperations(t: TestApp): Promise<{ method: string; path: string; roles: string[] }[]> {
+  const doc = (await (await t.call('GET', '/openapi.json', { as: null })).json()) as { paths: Record<string, Record<string, { 'x-roles'?: string[] }>> }
+  return Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops)
+      .filter(([, op]) => op['x-roles'])
+      .map(([method, op]) => ({
+        method: method.toUpperCase(),
+        path: path.replace('{id}', path.startsWith('/invoices') ? encodeURIComponent('invoice:APP-0000:2026-10') : '00000000-0000-4000-8000-000000000000').replace('{key}', 'makerChecker'),
+        roles: op['x-roles']!,
+      })),
+  )
+}
+
+describe('parseApiTokens', () => {
+  it('maps tokens to users and roles', () => {
+    const index = parseApiTokens('a=alice:accountant, b=bob:approver+viewer')
+    expect([...index.values()]).toEqual([
+      { id: 'alice', roles: ['accountant'] },
+      { id: 'bob', roles: ['approver', 'viewer'] },
+    ])
+    expect([...index.keys()].every((k) => /^[0-9a-f]{64}$/.test(k))).toBe(true)
+  })
+
+  it('refuses malformed entries, unknown roles and repeated tokens at start-up', () => {
+    expect(() => parseApiTokens('justatoken')).toThrow(/entry 1 must look like token=user:role/)
+    expect(() => parseApiTokens('t=alice:accountant+boss')).toThrow(/unknown role\(s\) boss/)
+    expect(() => parseApiTokens('t=alice:viewer,t=bob:viewer')).toThrow(/repeats a token/)
+    expect(parseApiTokens('').size).toBe(0)
+  })
+})
+
+describe('authentication and roles on every secured route', () => {
+  let t: TestApp
+  beforeAll(async () => {
+    t = await createTestApp()
+  })
+  afterAll(() => t?.dispose())
+
+  it('answers 401 without a token, with another scheme, or with an unknown token', async () => {
+    const operations = await readSecuredOperations(t)
+    expect(operations.length).toBeGreaterThanOrEqual(20)
+    for (const op of operations) {
+      for (const headers of [{}, { Authorization: 'Basic YWRhOmFkYQ==' }, { Authorization: 'Bearer not-a-token' }] as Record<string, string>[]) {
+        const res = await t.call(op.method, op.path, { as: null, headers, body: op.method === 'GET' || op.method === 'DELETE' ? undefined : {} })
+        expect(res.status, `${op.method} ${op.path} ${JSON.stringify(headers)}`).toBe(401)
+        const body = (await res.json()) as { code: string; requestId: string }
+        expect(body.code).toBe('UNAUTHENTICATED')
+        expect(body.requestId).toBe(res.headers.get('X-Request-Id'))
+        expect(res.headers.get('WWW-Authenticate')).toMatch(/^Bearer/)
+      }
+    }
+  })
+
+  it('answers 403 to every role a write route does not allow, before looking at the body', async () => {
+    const operations = (await readSecuredOperations(t)).filter((op) => op.roles.length < ROLES.length)
+    expect(operations.map((op) => `${op.method} ${op.path.split('/').slice(0, 2).join('/')}`)).toEqual(
+      expect.arrayContaining(['POST /invoices', 'PUT /settings', 'POST /rate-rules', 'DELETE /category-rules']),
+    )
+    let checked = 0
+    for (const op of operations) {
+      for (const user of ['viewer', 'accountant', 'approver', 'admin'] as TestUser[]) {
+        if (op.roles.includes(user)) continue
+        const res = await t.call(op.method, op.path, { as: user, body: op.method === 'GET' || op.method === 'DELETE' ? undefined : { unknownField: true } })
+        expect(res.status, `${user}: ${op.method} ${op.path}`).toBe(403)
+        expect(await res.json()).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining(`role ${op.roles.join(' or ')}`), requiredRoles: op.roles })
+        checked += 1
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(40)
+  })
+
+  it('lets every role read, and declares the roles of each route in the OpenAPI document', async () => {
+    for (const user of Object.keys(TEST_TOKENS) as TestUser[]) {
+      expect((await t.call('GET', '/settings', { as: user })).status).toBe(200)
+    }
+    const operations = await readSecuredOperations(t)
+    expect(operations.find((op) => op.method === 'POST' && op.path.endsWith('/approve'))!.roles).toEqual(['approver'])
+    expect(operations.find((op) => op.method === 'POST' && op.path.endsWith('/cancel'))!.roles).toEqual(['accountant', 'approver'])
+    expect(operations.find((op) => op.method === 'POST' && op.path.endsWith('/retry'))!.roles).toEqual(['admin'])
+  })
+})

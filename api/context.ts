@@ -1,0 +1,36 @@
+import type { Client } from '@temporalio/client'
+import type { Logger } from '@temporalio/common'
+import type { Config } from '../lib/config.js'
+import type { Database } from '../lib/database.js'
+import type { AuthUser, TokenIndex } from './auth.js'
+import type { HealthCheck } from './health-checks.js'
+
+/** What the API needs from the process: built once by api/server.ts (or by a test). */
+export interface AppDeps {
+  config: Config
+  db: Database
+  temporal: Client
+  /** Task queue the invoice workflows are started on (the worker's). */
+  taskQueue: string
+  /** Health checks by name; defaults to PostgreSQL, Temporal, ClickHouse and the worker. */
+  checks?: Record<string, HealthCheck>
+  logger?: Logger
+  /** How long a workflow query may take before the worker counts as unavailable. */
+  queryTimeoutMs?: number
+  /** How long a signal route waits for the workflow to react (next state or a refusal). */
+  signalWaitMs?: number
+  /** Largest request body accepted. */
+  bodyLimitBytes?: number
+}
+
+export type ResolvedDeps = Required<AppDeps>
+
+/** Hono context variables every route can read. */
+export interface AppEnv {
+  Variables: {
+    requestId: string
+    deps: ResolvedDeps
+    tokens: TokenIndex
+    user: AuthUser
+  }
+}

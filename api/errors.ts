@@ -1,0 +1,113 @@
+import { isGrpcServiceError, ServiceError } from '@temporalio/client'
+import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { ZodError } from 'zod'
+
+/**
+ * Every error the API answers with has a stable code; this table is the one place that maps
+ * codes to HTTP statuses. Workflow refusal codes (invoice-contract.ts `Refusal.code`) are in
+ * it too, so a refusal the workflow reports maps to the same status as one the API predicts.
+ */
+export const ERROR_STATUS = {
+  BAD_REQUEST: 400,
+  MALFORMED_JSON: 400,
+  VALIDATION_FAILED: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  MAKER_CHECKER: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  ALREADY_EXISTS: 409,
+  WRONG_STATE: 409,
+  STALE_PREVIEW: 409,
+  PREVIEW_HAS_ERRORS: 409,
+  NOT_SKIPPABLE: 409,
+  RATE_RULE_OVERLAP: 409,
+  POSITION_TAKEN: 409,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  INVALID_EDIT: 422,
+  INVALID_INPUT: 422,
+  INTERNAL: 500,
+  SERVICE_UNAVAILABLE: 503,
+} as const satisfies Record<string, ContentfulStatusCode>
+
+export type ErrorCode = keyof typeof ERROR_STATUS
+
+/** One error type for everything the API refuses on purpose; `details` are added to the body. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+
+  get status(): ContentfulStatusCode {
+    return ERROR_STATUS[this.code]
+  }
+}
+
+const TARGET_NAMES: Record<string, string> = { json: 'body', query: 'query', param: 'path', header: 'header' }
+
+/**
+ * Turns a zod failure into a 400 that names each field and its problem, e.g.
+ * `body.period: month must be YYYY-MM, got "2026-13"`; unknown fields are reported one by one.
+ */
+export function buildValidationError(error: ZodError, target: string): ApiError {
+  const where = TARGET_NAMES[target] ?? target
+  const issues = error.issues.flatMap((issue) => {
+    const base = [where, ...issue.path.map(String)].join('.')
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: `${base}.${key}`, problem: 'unknown field' }))
+    const problem = issue.code === 'invalid_type' && /received undefined/.test(issue.message) ? 'is required' : issue.message
+    return [{ field: base, problem }]
+  })
+  const message = issues.map((i) => `${i.field}: ${i.problem}`).join('; ')
+  return new ApiError('VALIDATION_FAILED', message, { issues })
+}
+
+/**
+ * Maps anything thrown while handling a request to a status and the `{ code, message }` body:
+ * our ApiError as is, Hono's own 4xx (malformed JSON, 413, 415) to their codes, Temporal being
+ * unreachable to 503, and anything else to a 500 that reveals nothing of the cause.
+ */
+export function describeError(err: unknown): { status: ContentfulStatusCode; body: Record<string, unknown>; headers: Record<string, string>; unexpected: boolean } {
+  if (err instanceof ApiError) {
+    return { status: err.status, body: { code: err.code, message: err.message, ...err.details }, headers: err.headers, unexpected: false }
+  }
+  if (err instanceof HTTPException) {
+    const code = codeForHttpException(err)
+    return { status: ERROR_STATUS[code], body: { code, message: messageForHttpException(err, code) }, headers: {}, unexpected: false }
+  }
+  if (isTemporalUnavailable(err)) {
+    return { status: 503, body: { code: 'SERVICE_UNAVAILABLE', message: 'Temporal is not reachable; try again shortly' }, headers: { 'Retry-After': '5' }, unexpected: true }
+  }
+  return { status: 500, body: { code: 'INTERNAL', message: 'internal error; the request id identifies it in the logs' }, headers: {}, unexpected: true }
+}
+
+function codeForHttpException(err: HTTPException): ErrorCode {
+  if (err.status === 413) return 'PAYLOAD_TOO_LARGE'
+  if (err.status === 415) return 'UNSUPPORTED_MEDIA_TYPE'
+  if (err.status === 400 && /malformed json/i.test(err.message)) return 'MALFORMED_JSON'
+  if (err.status === 401) return 'UNAUTHENTICATED'
+  if (err.status === 403) return 'FORBIDDEN'
+  if (err.status === 404) return 'NOT_FOUND'
+  if (err.status === 405) return 'METHOD_NOT_ALLOWED'
+  return err.status >= 500 ? 'INTERNAL' : 'BAD_REQUEST'
+}
+
+function messageForHttpException(err: HTTPException, code: ErrorCode): string {
+  if (code === 'MALFORMED_JSON') return 'the request body is not valid JSON'
+  if (code === 'UNSUPPORTED_MEDIA_TYPE') return 'send the body as application/json'
+  return err.message || code
+}
+
+/** gRPC UNAVAILABLE or DEADLINE_EXCEEDED from the Temporal frontend (server down or overloaded). */
+function isTemporalUnavailable(err: unknown): boolean {
+  const cause = err instanceof ServiceError ? err.cause : err
+  return isGrpcServiceError(cause) && (cause.code === 14 || cause.code === 4)
+}

@@ -1,0 +1,72 @@
+import type { Client } from '@temporalio/client'
+import type { Config } from '../lib/config.js'
+import type { Database } from '../lib/database.js'
+
+export interface CheckResult {
+  /** `warn` is reported but does not make the API unhealthy; `down` does. */
+  status: 'ok' | 'down' | 'skipped' | 'warn'
+  detail?: string
+}
+export type HealthCheck = () => Promise<CheckResult>
+
+const CHECK_TIMEOUT_MS = 3_000
+
+/**
+ * The checks /health runs: PostgreSQL and Temporal (the API cannot work without them), the
+ * ClickHouse server when CLICKHOUSE_URL names one (the embedded engine lives inside the worker,
+ * so the API has nothing to check then), and whether a worker polls the task queue (a warning
+ * only: the API still starts, lists and signals invoices while the worker restarts).
+ */
+export function createDefaultChecks(deps: { config: Config; db: Database; temporal: Client; taskQueue: string }): Record<string, HealthCheck> {
+  return {
+    postgres: async () => {
+      await deps.db.$queryRaw`SELECT 1`
+      return { status: 'ok' }
+    },
+    temporal: async () => {
+      await deps.temporal.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () =>
+        deps.temporal.workflowService.describeNamespace({ namespace: deps.temporal.options.namespace }),
+      )
+      return { status: 'ok', detail: `namespace ${deps.temporal.options.namespace}` }
+    },
+    clickhouse: async () => {
+      const url = deps.config.clickhouse.url
+      if (!url) return { status: 'skipped', detail: 'embedded (in the worker)' }
+      const response = await fetch(new URL('/ping', url), { signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) })
+      return response.ok ? { status: 'ok' } : { status: 'down', detail: `HTTP ${response.status}` }
+    },
+    worker: async () => {
+      const described = await deps.temporal.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () =>
+        deps.temporal.workflowService.describeTaskQueue({
+          namespace: deps.temporal.options.namespace,
+          taskQueue: { name: deps.taskQueue },
+          taskQueueType: 1,
+        }),
+      )
+      const pollers = described.pollers?.length ?? 0
+      return pollers > 0
+        ? { status: 'ok', detail: `${pollers} poller(s) on ${deps.taskQueue}` }
+        : { status: 'warn', detail: `no worker polls task queue ${deps.taskQueue}: invoices wait until one starts` }
+    },
+  }
+}
+
+/** Runs the checks in parallel, each bounded in time; a throw or a timeout is `down` with the reason. */
+export async function runHealthChecks(checks: Record<string, HealthCheck>): Promise<Record<string, CheckResult>> {
+  const entries = await Promise.all(
+    Object.entries(checks).map(async ([name, check]): Promise<[string, CheckResult]> => {
+      let timer: NodeJS.Timeout | undefined
+      const timeout = new Promise<CheckResult>((resolve) => {
+        timer = setTimeout(() => resolve({ status: 'down', detail: `no answer within ${CHECK_TIMEOUT_MS} ms` }), CHECK_TIMEOUT_MS)
+      })
+      try {
+        return [name, await Promise.race([check(), timeout])]
+      } catch (err) {
+        return [name, { status: 'down', detail: (err as Error).message.split('\n')[0] }]
+      } finally {
+        clearTimeout(timer)
+      }
+    }),
+  )
+  return Object.fromEntries(entries)
+}

@@ -1,0 +1,90 @@
+import { isGrpcServiceError, ServiceError, type Client } from '@temporalio/client'
+import { defaultPayloadConverter, type Payload } from '@temporalio/common'
+import { billingPeriodKey, customerIdKey, dealIdKey, invoiceNumberKey, invoiceStatusKey } from '../../workflows/search-attributes.js'
+import { ApiError } from '../errors.js'
+import { buildInvoiceListQuery, type InvoiceListFilters } from './invoice-list-query.js'
+
+export interface InvoiceSummary {
+  /** The workflow id: the invoice's id in the API. */
+  id: string
+  runId: string
+  /** Temporal's view of the run: RUNNING, COMPLETED, TERMINATED, ... */
+  workflowStatus: string
+  state: string | null
+  dealId: string | null
+  customerId: string | null
+  period: string | null
+  number: string | null
+  startedAt: string | null
+  closedAt: string | null
+}
+
+export interface InvoicePage {
+  items: InvoiceSummary[]
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null
+}
+
+const STATUS_NAMES = ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT', 'PAUSED']
+
+/**
+ * One page of invoices from Temporal visibility: every invoice is a workflow, including those
+ * not yet confirmed (which have no PostgreSQL row), and operators search the same attributes in
+ * Temporal Web. The cursor is Temporal's page token, opaque to clients.
+ */
+export async function listInvoices(options: { client: Client; filters: InvoiceListFilters; limit: number; cursor?: string }): Promise<InvoicePage> {
+  const nextPageToken = options.cursor ? decodeCursor(options.cursor) : undefined
+  let response
+  try {
+    response = await options.client.workflowService.listWorkflowExecutions({
+      namespace: options.client.options.namespace,
+      query: buildInvoiceListQuery(options.filters),
+      pageSize: options.limit,
+      nextPageToken,
+    })
+  } catch (err) {
+    const cause = err instanceof ServiceError ? err.cause : err
+    if (options.cursor && isGrpcServiceError(cause) && cause.code === 3) {
+      throw new ApiError('VALIDATION_FAILED', 'query.cursor: is not a cursor this API returned for these filters', { issues: [{ field: 'query.cursor', problem: 'invalid cursor' }] })
+    }
+    throw err
+  }
+  const items = (response.executions ?? []).map((raw): InvoiceSummary => {
+    const fields = raw.searchAttributes?.indexedFields ?? {}
+    return {
+      id: raw.execution?.workflowId ?? '',
+      runId: raw.execution?.runId ?? '',
+      workflowStatus: STATUS_NAMES[raw.status ?? 0] ?? 'UNKNOWN',
+      state: readKeyword(fields, invoiceStatusKey.name),
+      dealId: readKeyword(fields, dealIdKey.name),
+      customerId: readKeyword(fields, customerIdKey.name),
+      period: readKeyword(fields, billingPeriodKey.name),
+      number: readKeyword(fields, invoiceNumberKey.name),
+      startedAt: toIso(raw.startTime),
+      closedAt: toIso(raw.closeTime),
+    }
+  })
+  const token = response.nextPageToken
+  return { items, nextCursor: token && token.length > 0 ? Buffer.from(token).toString('base64url') : null }
+}
+
+function decodeCursor(cursor: string): Uint8Array {
+  if (!/^[A-Za-z0-9_-]{1,4096}$/.test(cursor)) {
+    throw new ApiError('VALIDATION_FAILED', 'query.cursor: is not a cursor this API returned', { issues: [{ field: 'query.cursor', problem: 'invalid cursor' }] })
+  }
+  return Buffer.from(cursor, 'base64url')
+}
+
+function readKeyword(fields: Record<string, Payload>, name: string): string | null {
+  const payload = fields[name]
+  if (!payload) return null
+  const value: unknown = defaultPayloadConverter.fromPayload(payload)
+  const first = Array.isArray(value) ? value[0] : value
+  return typeof first === 'string' ? first : null
+}
+
+function toIso(timestamp: { seconds?: { toNumber(): number } | number | null; nanos?: number | null } | null | undefined): string | null {
+  if (!timestamp?.seconds) return null
+  const seconds = typeof timestamp.seconds === 'number' ? timestamp.seconds : timestamp.seconds.toNumber()
+  return new Date(seconds * 1000 + Math.floor((timestamp.nanos ?? 0) / 1e6)).toISOString()
+}

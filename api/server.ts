@@ -1,0 +1,51 @@
+import { serve } from '@hono/node-server'
+import { Client, Connection } from '@temporalio/client'
+import { loadConfig } from '../lib/config.js'
+import { createDatabase } from '../lib/database.js'
+import { createLogger } from '../lib/logger.js'
+import { createApp } from './app.js'
+
+const SHUTDOWN_GRACE_MS = 10_000
+
+/**
+ * The API process: one config, one Prisma client and one Temporal connection, listening on
+ * 127.0.0.1 only (a reverse proxy terminates TLS in front of it). SIGINT/SIGTERM stop accepting
+ * requests, let those in flight finish, then close the connections.
+ */
+async function run(): Promise<void> {
+  const config = loadConfig()
+  const logger = createLogger(config.log)
+  const db = createDatabase(config.database.url)
+  const connection = await Connection.connect({ address: config.temporal.address })
+  const temporal = new Client({ connection, namespace: config.temporal.namespace })
+  const app = createApp({ config, db, temporal, taskQueue: config.temporal.taskQueue, logger })
+
+  const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: config.api.port }, (info) => {
+    logger.info('api listening', { url: `http://127.0.0.1:${info.port}`, temporalNamespace: config.temporal.namespace, workflowTaskQueue: config.temporal.taskQueue })
+  })
+
+  let stopping = false
+  const stop = (signal: string): void => {
+    if (stopping) return
+    stopping = true
+    logger.info('api stopping', { signal })
+    const force = setTimeout(() => {
+      logger.warn('api did not stop in time; exiting', { graceMs: SHUTDOWN_GRACE_MS })
+      process.exit(1)
+    }, SHUTDOWN_GRACE_MS)
+    force.unref()
+    server.close(() => {
+      Promise.all([db.$disconnect(), connection.close()]).then(
+        () => logger.info('api stopped'),
+        (err: unknown) => logger.error('api stopped with an error', { error: err }),
+      )
+    })
+  }
+  process.once('SIGINT', () => stop('SIGINT'))
+  process.once('SIGTERM', () => stop('SIGTERM'))
+}
+
+run().catch((err) => {
+  console.error(err)
+  process.exit(1)
+})

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { readSettings, SETTING_KEYS } from '../db/settings.js'
+import { createTestApp, type TestApp } from './create-test-app.js'
+
+interface SettingDto {
+  key: string
+  value: unknown
+  isDefault: boolean
+  updatedBy: string | null
+}
+
+// Settings are global rows other test files read concurrently: writes here put back the value
+// that is already there, and the row's updatedBy is restored afterwards.
+describe('/settings', () => {
+  let t: TestApp
+  let original: { key: string; updatedBy: string | null }[]
+
+  beforeAll(async () => {
+    t = await createTestApp()
+    original = await t.db.setting.findMany({ where: { key: { in: ['makerChecker', 'seller'] } }, select: { key: true, updatedBy: true } })
+  })
+  afterAll(async () => {
+    for (const row of original ?? []) await t.db.setting.update({ where: { key: row.key }, data: { updatedBy: row.updatedBy } })
+    await t?.dispose()
+  })
+
+  it('lists every known key with its effective value, for any role', async () => {
+    const res = await t.call('GET', '/settings', { as: 'viewer' })
+    expect(res.status).toBe(200)
+    const { items } = (await res.json()) as { items: SettingDto[] }
+    expect(items.map((s) => s.key)).toEqual(SETTING_KEYS)
+    const current = await readSettings(t.db)
+    for (const item of items) expect(item.value).toEqual(current[item.key as keyof typeof current])
+  })
+
+  it('writes a key back with its own value (round trip), recording who changed it', async () => {
+    const before = (await (await t.call('GET', '/settings/makerChecker', { as: 'viewer' })).json()) as SettingDto
+    expect(typeof before.value).toBe('boolean')
+    const res = await t.call('PUT', '/settings/makerChecker', { body: { value: before.value } })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toMatchObject({ key: 'makerChecker', value: before.value, isDefault: false, updatedBy: 'ada' })
+    expect((await readSettings(t.db)).makerChecker).toBe(before.value)
+
+    const seller = (await (await t.call('GET', '/settings/seller')).json()) as SettingDto
+    expect((await t.call('PUT', '/settings/seller', { body: { value: seller.value } })).status).toBe(200)
+  })
+
+  it.each([
+    ['makerChecker', { value: 'yes' }, 'body.value', 'expected boolean'],
+    ['minBillableMinutes', { value: -5 }, 'body.value', 'Too small'],
+    ['defaultVatRate', { value: '12.345' }, 'body.value', 'percentage'],
+    ['invoiceNumberPrefix', { value: 'X'.repeat(21) }, 'body.value', 'Too big'],
+    ['makerChecker', {}, 'body.value', 'is required'],
+    ['makerChecker', { value: true, note: 'x' }, 'body.note', 'unknown field'],
+  ])('answers 400 for %s %j naming the field, changing nothing', async (key, payload, field, problem) => {
+    const before = await t.db.setting.findUnique({ where: { key } })
+    const res = await t.call('PUT', `/settings/${key}`, { body: payload })
+    expect(res.status).toBe(400)
+    expect(((await res.json()) as { issues: unknown[] }).issues).toContainEqual({ field, problem: expect.stringContaining(problem) })
+    expect(await t.db.setting.findUnique({ where: { key } })).toEqual(before)
+  })
+
+  it('refuses an unknown field inside an object setting, and an unknown key (404)', async () => {
+    const seller = (await (await t.call('GET', '/settings/seller')).json()) as SettingDto
+    const res = await t.call('PUT', '/settings/seller', { body: { value: { ...(seller.value as object), iban: 'X' } } })
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({ issues: [{ field: 'body.value.iban', problem: 'unknown field' }] })
+    expect((await t.call('PUT', '/settings/colour', { body: { value: 'red' } })).status).toBe(404)
+    expect((await t.call('GET', '/settings/colour')).status).toBe(404)
+  })
+})

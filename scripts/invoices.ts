@@ -1,0 +1,175 @@
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { Client, Connection } from '@temporalio/client'
+import { ApiError } from '../api/errors.js'
+import { INVOICE_WORKFLOW_TYPE } from '../api/invoices/invoice-list-query.js'
+import { listInvoices } from '../api/invoices/list-invoices.js'
+import { readInvoice, type InvoiceDetails } from '../api/invoices/read-invoice.js'
+import { signalInvoice, type SignalRequest } from '../api/invoices/signal-invoice.js'
+import { labelPeriod } from '../billing/period.js'
+import { loadConfig, type Config } from '../lib/config.js'
+import { createDatabase, type Database } from '../lib/database.js'
+import { parseBillingPeriod } from '../prefill/billing-period.js'
+import { INVOICE_STATES, type InvoiceState } from '../workflows/invoice-contract.js'
+
+const USAGE = `Operator commands for invoices, straight to Temporal (the same contract and checks as the API).
+
+  npx tsx scripts/invoices.ts list [--state S] [--deal D] [--customer C] [--period P] [--number N] [--limit N] [--cursor C]
+  npx tsx scripts/invoices.ts show <id> [--json]
+  npx tsx scripts/invoices.ts retry <id> [--as NAME]
+  npx tsx scripts/invoices.ts skip <id> --reason TEXT [--as NAME]
+  npx tsx scripts/invoices.ts cancel <id> --reason TEXT [--as NAME]
+
+<id> is the workflow id, e.g. invoice:APP-1001:2026-10. The actor recorded in the invoice's
+history is operator:$USER unless --as names someone. States: ${INVOICE_STATES.join(', ')}.`
+
+class UsageError extends Error {}
+
+interface Services {
+  config: Config
+  client: Client
+  db: Database
+}
+
+/** Reads the command line, runs one command, and says plainly what happened. */
+async function run(): Promise<void> {
+  const envFile = fileURLToPath(new URL('../.env', import.meta.url))
+  if (existsSync(envFile)) process.loadEnvFile(envFile)
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      state: { type: 'string' },
+      deal: { type: 'string' },
+      customer: { type: 'string' },
+      period: { type: 'string' },
+      number: { type: 'string' },
+      limit: { type: 'string' },
+      cursor: { type: 'string' },
+      reason: { type: 'string' },
+      as: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+  const [command, id, ...rest] = positionals
+  if (values.help || !command) {
+    console.log(USAGE)
+    return
+  }
+  if (rest.length > 0) throw new UsageError(`unexpected arguments: ${rest.join(' ')}`)
+
+  const config = loadConfig()
+  const connection = await Connection.connect({ address: config.temporal.address })
+  const services: Services = { config, client: new Client({ connection, namespace: config.temporal.namespace }), db: createDatabase(config.database.url) }
+  try {
+    switch (command) {
+      case 'list':
+        return await listCommand(services, values)
+      case 'show':
+        return await showCommand(services, requireId(id), values.json === true)
+      case 'retry':
+        return await signalCommand(services, requireId(id), { signal: 'retry' }, values.as)
+      case 'skip':
+        return await signalCommand(services, requireId(id), { signal: 'skip', reason: requireReason(values.reason) }, values.as)
+      case 'cancel':
+        return await signalCommand(services, requireId(id), { signal: 'cancel', reason: requireReason(values.reason) }, values.as)
+      default:
+        throw new UsageError(`unknown command "${command}"`)
+    }
+  } finally {
+    await services.db.$disconnect()
+    await connection.close()
+  }
+}
+
+async function listCommand(services: Services, values: Record<string, string | boolean | undefined>): Promise<void> {
+  const state = values.state as string | undefined
+  if (state !== undefined && !INVOICE_STATES.includes(state as InvoiceState)) throw new UsageError(`--state must be one of ${INVOICE_STATES.join(', ')}`)
+  const limit = values.limit === undefined ? 50 : Number(values.limit)
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError('--limit must be a whole number from 1 to 1000')
+  let period: string | undefined
+  if (typeof values.period === 'string') {
+    const parsed = parseBillingPeriod(values.period)
+    if ('problem' in parsed) throw new UsageError(`--period: ${parsed.problem}`)
+    period = labelPeriod(parsed.period).label
+  }
+  const page = await listInvoices({
+    client: services.client,
+    filters: { state: state as InvoiceState | undefined, dealId: values.deal as string | undefined, customerId: values.customer as string | undefined, period, number: values.number as string | undefined },
+    limit,
+    cursor: values.cursor as string | undefined,
+  })
+  const rows = page.items.map((i) => [i.id, i.state ?? '-', i.workflowStatus, i.customerId ?? '-', i.number ?? '-', i.startedAt?.slice(0, 16) ?? '-'])
+  printTable(['id', 'state', 'workflow', 'customer', 'number', 'started (UTC)'], rows)
+  if (page.nextCursor) console.log(`\nmore: --cursor ${page.nextCursor}`)
+}
+
+async function showCommand(services: Services, id: string, json: boolean): Promise<void> {
+  const invoice = await readInvoice({ client: services.client, db: services.db, workflowId: id, timeoutMs: 3_000 })
+  if (!invoice) throw new ApiError('NOT_FOUND', `no invoice with id ${id}`)
+  if (json) {
+    console.log(JSON.stringify(invoice, null, 2))
+    return
+  }
+  console.log(describeInvoice(invoice, services.config))
+}
+
+async function signalCommand(services: Services, id: string, request: SignalRequest, as: string | undefined): Promise<void> {
+  const actor = as ?? `operator:${process.env.USER ?? 'unknown'}`
+  const outcome = await signalInvoice({ client: services.client, db: services.db, workflowId: id, request, actor, queryTimeoutMs: 3_000, waitMs: 3_000 })
+  const reaction = outcome.outcome === 'applied' ? `now ${outcome.state}` : `sent; still ${outcome.state} (see: show ${id})`
+  console.log(`${request.signal} by ${actor}: ${outcome.previousState} -> ${reaction}`)
+}
+
+function describeInvoice(i: InvoiceDetails, config: Config): string {
+  const lines = [
+    `${i.id}  (run ${i.runId}, workflow ${i.workflowStatus})`,
+    `state      ${i.state}${i.allowedSignals.length ? `  takes: ${i.allowedSignals.join(', ')}` : ''}`,
+    `deal       ${i.dealId}  customer ${i.customerId ?? '-'}  period ${i.period}`,
+    `number     ${i.invoiceNumber ?? '-'}  pdf versions ${i.pdfs.map((p) => p.version).join(', ') || '-'}`,
+    `people     confirmed by ${i.confirmedBy ?? '-'}, approved by ${i.approvedBy ?? '-'}`,
+  ]
+  if (i.totals) lines.push(`totals     ${i.totals.subtotal} + VAT ${i.totals.vatRate}% ${i.totals.vatAmount} = ${i.totals.total} ${i.totals.currency}`)
+  if (i.preview) lines.push(`findings   ${i.warnings.length} warning(s), ${i.errors.length} blocking error(s)`)
+  if (i.attention) lines.push(`ATTENTION  step ${i.attention.step} since ${i.attention.since}: ${i.attention.reason}`)
+  if (i.lastRefusal) lines.push(`refused    ${i.lastRefusal.signal} by ${i.lastRefusal.actor} (${i.lastRefusal.code}): ${i.lastRefusal.message}`)
+  for (const [step, d] of Object.entries(i.dispatch)) lines.push(`dispatch   ${step}: ${d.status}${d.externalId ? ` ${d.externalId}` : ''}${d.detail ? ` (${d.detail})` : ''}`)
+  for (const r of i.externalReferences) lines.push(`external   ${r.system}/${r.purpose}: ${r.status}${r.externalId ? ` ${r.externalId}` : ''}`)
+  if (i.cancelReason) lines.push(`cancelled  ${i.cancelReason}`)
+  if (i.notice) lines.push(`NOTE       ${i.notice}`)
+  lines.push(`temporal   ${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(i.id)}`)
+  return lines.join('\n')
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  if (rows.length === 0) {
+    console.log(`no ${INVOICE_WORKFLOW_TYPE} runs match`)
+    return
+  }
+  const widths = header.map((h, col) => Math.max(h.length, ...rows.map((r) => r[col]!.length)))
+  for (const row of [header, ...rows]) console.log(row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd())
+}
+
+function requireId(id: string | undefined): string {
+  if (!id) throw new UsageError('name the invoice: its workflow id, e.g. invoice:APP-1001:2026-10')
+  return id
+}
+
+function requireReason(reason: string | undefined): string {
+  if (!reason || reason.trim() === '') throw new UsageError('--reason is required: it is recorded in the invoice history')
+  return reason
+}
+
+run().catch((err) => {
+  if (err instanceof UsageError) {
+    console.error(`${err.message}\n\n${USAGE}`)
+    process.exit(2)
+  }
+  if (err instanceof ApiError) {
+    console.error(`${err.code}: ${err.message}`)
+    process.exit(1)
+  }
+  console.error(err)
+  process.exit(1)
+})
