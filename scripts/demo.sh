@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The README's main job: everything up on this machine, demo data in ClickHouse, the worker
-# started, a workflow run through it end to end, results printed. Safe to run again.
+# The README's main job: everything up on this machine, demo data in ClickHouse, the worker and
+# the API started, then a real invoice through the whole flow via the API (preview, confirm,
+# approve by another user, PlanFact, R2, Didox or e-mail). Safe to run again: each run bills
+# the next deal/period not invoiced yet.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 ensure_node_modules
@@ -9,15 +11,23 @@ bash scripts/services.sh up
 bash scripts/services.sh status >&2
 
 # The embedded ClickHouse engine locks its directory: write the data before the worker opens it.
-log "demo data: seed 42, 2026-08..2026-10 (same rows every run)"
+log "demo data: seed 42, 2026-08..2026-10 (the same rows every run)"
 npx tsx scripts/generate-data.ts --seed 42 --months 2026-08..2026-10 --reset > "$LOCAL/demo-data.json"
 
-log "starting the worker (log: .local/worker.log)"
-npx tsx worker.ts > "$LOCAL/worker.log" 2>&1 &
+log "starting the worker (log: .local/worker.log) and the API on 127.0.0.1:$API_PORT (log: .local/api.log)"
+node --import tsx worker.ts > "$LOCAL/worker.log" 2>&1 &
 worker=$!
-stop_worker() { kill -TERM "$worker" 2>/dev/null && wait "$worker" 2>/dev/null || true; }
-trap stop_worker EXIT
+node --import tsx api/server.ts > "$LOCAL/api.log" 2>&1 &
+api=$!
+stop() {
+  kill -TERM "$api" "$worker" 2>/dev/null || true
+  wait "$api" "$worker" 2>/dev/null || true
+}
+trap stop EXIT
+wait_for 60 "the API" curl -fsS "http://127.0.0.1:$API_PORT/health"
 
-log "running the smoke workflow"
-npx tsx scripts/run-smoke.ts
-log "done; Temporal Web: $TEMPORAL_UI_URL"
+log "smoke check through the worker"
+npx tsx scripts/run-smoke.ts > "$LOCAL/smoke.json"
+
+log "an invoice through the API"
+npx tsx scripts/demo-invoice.ts
