@@ -80,7 +80,7 @@ async function run(): Promise<void> {
   console.log(`  total               ${invoice.preview!.total} ${invoice.preview!.currency}`)
   console.log(`  PDF                 ${pdfPath}`)
   console.log(`  PlanFact operation  ${d.planfact?.externalId ?? d.planfact?.status}`)
-  console.log(`  R2 object           ${config.s3.bucket}/${d.r2?.externalId ?? d.r2?.status}`)
+  console.log(`  R2 object           bucket ${config.s3.bucket}, key ${d.r2?.externalId ?? d.r2?.status}`)
   if (d.didox) console.log(`  delivery            Didox e-invoice ${d.didox.externalId}: ${d.didox_acceptance?.detail ?? d.didox.detail}`)
   if (d.email) console.log(`  delivery            e-mail ${d.email.externalId} ${d.email.detail ?? ''}`)
   const runId = started.runId ? `/${started.runId}` : ''

@@ -10,6 +10,15 @@ bash scripts/prisma-generate.sh
 bash scripts/services.sh up
 bash scripts/services.sh status >&2
 
+# A worker or API left by an interrupted run would hold the embedded ClickHouse directory.
+for name in worker api; do
+  if [ -f "$LOCAL/$name.pid" ] && kill -0 "$(cat "$LOCAL/$name.pid")" 2>/dev/null; then
+    log "stopping the $name left by an earlier run"
+    kill -TERM "$(cat "$LOCAL/$name.pid")" 2>/dev/null || true
+    sleep 2
+  fi
+done
+
 # The embedded ClickHouse engine locks its directory: write the data before the worker opens it.
 log "demo data: seed 42, 2026-08..2026-10 (the same rows every run)"
 npx tsx scripts/generate-data.ts --seed 42 --months 2026-08..2026-10 --reset > "$LOCAL/demo-data.json"
@@ -17,8 +26,10 @@ npx tsx scripts/generate-data.ts --seed 42 --months 2026-08..2026-10 --reset > "
 log "starting the worker (log: .local/worker.log) and the API on 127.0.0.1:$API_PORT (log: .local/api.log)"
 node --import tsx worker.ts > "$LOCAL/worker.log" 2>&1 &
 worker=$!
+echo "$worker" > "$LOCAL/worker.pid"
 node --import tsx api/server.ts > "$LOCAL/api.log" 2>&1 &
 api=$!
+echo "$api" > "$LOCAL/api.pid"
 stop() {
   kill -TERM "$api" "$worker" 2>/dev/null || true
   wait "$api" "$worker" 2>/dev/null || true
