@@ -44,8 +44,10 @@ apt_install() {
 # Installs node_modules from the lock file when they are missing or older than the lock.
 ensure_node_modules() {
   if [ ! -d "$ROOT/node_modules" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
-    log "npm ci (first run downloads ~700 MB, mostly the embedded ClickHouse engine)"
-    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error >&2)
+    log "npm install from the lock file (first run downloads ~700 MB, mostly the embedded ClickHouse engine)"
+    # Not `npm ci`: it insists on chdb's optional engines for other platforms (macOS, arm64),
+    # which the registry reachable here does not serve. --no-save keeps the lock file as it is.
+    (cd "$ROOT" && npm install --no-save --no-audit --no-fund --loglevel=error >&2)
   fi
 }
 

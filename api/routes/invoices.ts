@@ -161,9 +161,11 @@ export const invoicesRouter = createRouter()
   .openapi(retryRoute, async (c) => c.json(await sendSignal(c, c.req.valid('param').id, { signal: 'retry' }), 202))
   .openapi(skipRoute, async (c) => c.json(await sendSignal(c, c.req.valid('param').id, { signal: 'skip', reason: c.req.valid('json').reason }), 202))
 
+/** `Prefer: respond-async` (RFC 7240): answer once the signal is sent, without watching the reaction. */
 function sendSignal(c: Context<AppEnv>, workflowId: string, request: SignalRequest) {
   const { deps, user } = c.var
-  return signalInvoice({ client: deps.temporal, db: deps.db, workflowId, request, actor: user.id, queryTimeoutMs: deps.queryTimeoutMs, waitMs: deps.signalWaitMs })
+  const waitMs = /\brespond-async\b/i.test(c.req.header('Prefer') ?? '') ? 0 : deps.signalWaitMs
+  return signalInvoice({ client: deps.temporal, db: deps.db, workflowId, request, actor: user.id, queryTimeoutMs: deps.queryTimeoutMs, waitMs })
 }
 
 function matchesEtag(header: string | undefined, etag: string): boolean {
