@@ -13,6 +13,15 @@ npx eslint . --max-warnings=0
 log "type-check"
 npx tsc --noEmit
 log "tests"
-# Tests use the test database and the test namespace; everything else comes from .env.
-DATABASE_URL="$TEST_DATABASE_URL" TEMPORAL_NAMESPACE="$TEST_TEMPORAL_NAMESPACE" npx vitest run "$@"
+# Tests use the test database, namespace and bucket; everything else comes from .env.
+results="$LOCAL/vitest-results.json"
+rm -f "$results"
+status=0
+DATABASE_URL="$TEST_DATABASE_URL" TEMPORAL_NAMESPACE="$TEST_TEMPORAL_NAMESPACE" S3_BUCKET="$TEST_S3_BUCKET" \
+  npx vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@" || status=$?
+# The plain closing line CI reads, whatever the reporter printed above.
+if [ -f "$results" ]; then
+  node -e 'const r = require(process.argv[1]); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`)' "$results"
+fi
+[ "$status" = 0 ] || exit "$status"
 log "all green in $(( $(date +%s) - started ))s"
