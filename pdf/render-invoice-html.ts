@@ -1,4 +1,5 @@
 import { buildInvoiceView } from './build-invoice-view.js'
+import { hashRenderInput } from './hash-render-input.js'
 import type { InvoiceDocument } from './invoice-document.js'
 import { InvoiceDocumentError } from './invoice-document-error.js'
 import { getTemplateEnvironment } from './template-environment.js'
@@ -32,6 +33,8 @@ export function renderInvoiceHtml(document: InvoiceDocument): InvoiceHtml {
       number: view.number,
       issueDate: view.issueDate,
       sellerName: view.seller.legalName,
+      // Provenance on every page: which template and which input produced this document.
+      provenance: `${document.templateVersion}/${hashRenderInput(document).slice(0, 12)}`,
     }),
   }
 }

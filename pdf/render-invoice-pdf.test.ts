@@ -65,6 +65,18 @@ describe('renderInvoicePdf through Gotenberg', () => {
       expect(result.sizeBytes).toBe(result.pdf.byteLength)
       expect(result.sha256).toBe(createHash('sha256').update(result.pdf).digest('hex'))
       expect(pdf.info).toMatch(/^Page size:\s+595\.\d+ x 842\.\d+ pts \(A4\)/m)
+      // Every page's footer names the template and the input that produced it.
+      expect(text).toContain(`invoice-v1/${result.inputHash.slice(0, 12)}`)
+    } finally {
+      await pdf.dispose()
+    }
+  })
+
+  it('writes the provenance into the PDF metadata on request', async () => {
+    const document = makeSmallDocument('en')
+    const result = await renderInvoicePdf({ document, gotenberg, writeMetadata: true })
+    const pdf = await readPdf(result.pdf)
+    try {
       expect(pdf.info).toMatch(/^Creator:\s+invoice-v1$/m)
       expect(pdf.info).toContain(`input-sha256:${result.inputHash}`)
     } finally {
