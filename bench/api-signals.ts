@@ -46,16 +46,16 @@ async function run(): Promise<void> {
   const server = startProcess('api/server.ts')
   try {
     await waitUntil(async () => (await fetch(`${api}/health`)).ok, 'API health')
-    // A one-day range no demo uses, so every run gets an invoice of its own.
-    const day = new Date(Date.UTC(2026, 6, 1) + Math.floor(Math.random() * 28) * 86_400_000).toISOString().slice(0, 10)
+    // A one-day range in a far year no demo uses, so every run gets an invoice of its own.
+    const day = new Date(Date.UTC(2030, 0, 1) + Math.floor(Math.random() * 20_000) * 86_400_000).toISOString().slice(0, 10)
     const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
     const started = await fetch(`${api}/invoices`, {
       method: 'POST',
       headers: { authorization: `Bearer ${accountant}`, 'content-type': 'application/json' },
       body: JSON.stringify({ dealId: 'APP-1016', period: `${day}..${next}` }),
     })
+    if (started.status !== 202) throw new Error(`start: HTTP ${started.status} ${JSON.stringify(await started.json())}`)
     const { id } = (await started.json()) as { id: string }
-    if (started.status !== 202) throw new Error(`start: HTTP ${started.status}`)
     const path = `/invoices/${encodeURIComponent(id)}`
     await waitUntil(async () => ((await (await fetch(`${api}${path}`, { headers: { authorization: `Bearer ${accountant}` } })).json()) as { state: string }).state === 'awaiting_confirmation', 'awaiting_confirmation')
     console.error(`invoice ${id} is awaiting confirmation`)
