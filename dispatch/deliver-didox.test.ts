@@ -8,7 +8,7 @@ import { testDatabaseUrl } from '../test-support/env.js'
 import type { PartyDetails } from './build-esf-party.js'
 import { DEFAULT_ESF_CATALOG } from './build-esf.js'
 import { createDidoxDraft, readDidoxStatus, type DidoxInvoice } from './deliver-didox.js'
-import { createTestInvoice } from './test-invoice.js'
+import { createTestInvoice } from '../test-support/test-invoice.js'
 
 const PARTNER = 'test-partner-token'
 const TAX_ID = '305123456'

@@ -6,6 +6,7 @@ import { loadConfig } from '../lib/config.js'
 import { createDatabase } from '../lib/database.js'
 import { ERROR_TYPES } from '../lib/error-types.js'
 import type { InvoiceLanguage } from '../sources/types.js'
+import { createTestInvoice } from '../test-support/test-invoice.js'
 import { testDatabaseUrl } from '../test-support/env.js'
 import { buildInvoiceMessageId, selectBillingRecipients, sendInvoiceEmail, type SendInvoiceEmailInput } from './send-invoice-email.js'
 
@@ -20,33 +21,9 @@ afterAll(async () => {
   await db.$disconnect()
 })
 
-/** ExternalReference rows need an invoice (foreign key): the smallest row the schema accepts. */
+/** ExternalReference rows need an invoice (foreign key). */
 async function createInvoiceRow(): Promise<string> {
-  const id = randomUUID()
-  await db.invoice.create({
-    data: {
-      id,
-      workflowId: `test-email-${id}`,
-      workflowRunId: id,
-      state: 'dispatching',
-      dealId: 'D-TEST',
-      customerId: 'C-TEST',
-      period: '2026-10',
-      periodFrom: new Date('2026-10-01'),
-      periodTo: new Date('2026-11-01'),
-      currency: 'UZS',
-      subtotal: '1000000.00',
-      vatRate: '12.00',
-      vatAmount: '120000.00',
-      total: '1120000.00',
-      preview: {},
-      buyer: {},
-      seller: {},
-      deal: {},
-      sourceFingerprint: 'sha256:test',
-    },
-  })
-  return id
+  return (await createTestInvoice(db, { currency: 'UZS', subtotal: '1000000.00', vatAmount: '120000.00', total: '1120000.00' })).invoiceId
 }
 
 async function newInput(overrides: Partial<SendInvoiceEmailInput> = {}): Promise<SendInvoiceEmailInput> {

@@ -6,7 +6,7 @@ import { createDatabase } from '../lib/database.js'
 import { PermanentError } from '../lib/permanent-error.js'
 import { testDatabaseUrl } from '../test-support/env.js'
 import { buildComment, syncInvoiceToPlanFact, type PlanFactInvoice } from './sync-planfact.js'
-import { createTestInvoice } from './test-invoice.js'
+import { createTestInvoice } from '../test-support/test-invoice.js'
 
 const API_KEY = `test-key-${randomUUID()}`
 const db = createDatabase(testDatabaseUrl())

@@ -5,6 +5,7 @@ import { createR2Client } from '../clients/r2.js'
 import { createDatabase } from '../lib/database.js'
 import { loadConfig } from '../lib/config.js'
 import { ERROR_TYPES } from '../lib/error-types.js'
+import { createTestInvoice } from '../test-support/test-invoice.js'
 import { testDatabaseUrl } from '../test-support/env.js'
 import { buildInvoicePdfKey, uploadInvoicePdfToR2, type R2InvoiceRef } from './upload-pdf-to-r2.js'
 
@@ -18,33 +19,9 @@ afterAll(async () => {
   await db.$disconnect()
 })
 
-/** ExternalReference rows need an invoice (foreign key): the smallest row the schema accepts. */
+/** ExternalReference rows need an invoice (foreign key). */
 async function createInvoiceRow(): Promise<string> {
-  const id = randomUUID()
-  await db.invoice.create({
-    data: {
-      id,
-      workflowId: `test-r2-${id}`,
-      workflowRunId: id,
-      state: 'dispatching',
-      dealId: 'D-TEST',
-      customerId: 'C-TEST',
-      period: '2026-10',
-      periodFrom: new Date('2026-10-01'),
-      periodTo: new Date('2026-11-01'),
-      currency: 'USD',
-      subtotal: '100.00',
-      vatRate: '12.00',
-      vatAmount: '12.00',
-      total: '112.00',
-      preview: {},
-      buyer: {},
-      seller: {},
-      deal: {},
-      sourceFingerprint: 'sha256:test',
-    },
-  })
-  return id
+  return (await createTestInvoice(db, { currency: 'USD', subtotal: '100.00', vatAmount: '12.00', total: '112.00' })).invoiceId
 }
 
 /** Random bytes that look like a PDF: every test gets its own content. */
