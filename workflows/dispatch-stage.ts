@@ -45,9 +45,16 @@ export async function dispatchInvoice(run: InvoiceRun, step: StepRunner, plan: D
   }
 }
 
-/** Polls Didox on a durable timer until the buyer accepts (days are normal) or refuses. */
+/** The longest wait between two polls: a buyer who takes weeks costs a few events a day. */
+const MAX_POLL_INTERVAL_MS = 6 * 3_600_000
+
+/**
+ * Polls Didox on a durable timer until the buyer accepts (days are normal) or refuses. The
+ * interval doubles from `pollIntervalMs` up to six hours, so the history stays small.
+ */
 async function awaitBuyer(run: InvoiceRun, documentId: string, pollIntervalMs: number): Promise<DispatchResult> {
   let last = ''
+  let interval = pollIntervalMs
   for (;;) {
     const status = await external.readDidoxStatus({ documentId })
     if (status.meaning !== last) {
@@ -60,6 +67,7 @@ async function awaitBuyer(run: InvoiceRun, documentId: string, pollIntervalMs: n
       // Shown to the operator, never swallowed: retry polls again, skip completes without it.
       throw ApplicationFailure.nonRetryable(`the buyer's side answered the e-invoice ${documentId}: ${status.meaning} (Didox status ${status.code})`, 'DidoxDocumentRefused')
     }
-    await sleep(pollIntervalMs)
+    await sleep(interval)
+    interval = Math.min(interval * 2, Math.max(pollIntervalMs, MAX_POLL_INTERVAL_MS))
   }
 }
