@@ -136,7 +136,11 @@ describe('/invoices, end to end on real services (worker with the real activitie
       edits: { descriptions: [{ lineId, description: HTML }], addLines: [{ description: 'Travel', quantity: '1', unit: 'item', rate: '100.00', reason: SQL }] },
     })
     expect(confirmed.status).toBe(202)
-    expect(await confirmed.json()).toMatchObject({ id, signal: 'confirm', outcome: 'applied', previousState: 'awaiting_confirmation', state: expect.stringMatching(/finalizing|awaiting_approval/) })
+    // `applied` when the workflow moved within the API's 2 s watch, `sent` when it was slower (load).
+    const confirmedBody = (await confirmed.json()) as { outcome: string; state: string }
+    expect(confirmedBody).toMatchObject({ id, signal: 'confirm', previousState: 'awaiting_confirmation' })
+    if (confirmedBody.outcome === 'applied') expect(confirmedBody.state).toMatch(/finalizing|awaiting_approval/)
+    else expect(confirmedBody).toMatchObject({ outcome: 'sent', state: 'awaiting_confirmation' })
     const first = await reach(id, 'awaiting_approval')
     expect(first).toMatchObject({ confirmedBy: 'carol', pdfVersion: 1, allowedSignals: ['approve', 'reject', 'cancel'] })
     expect(first.invoiceNumber).toMatch(/\d{4}-\d{5}$/)
@@ -177,7 +181,9 @@ describe('/invoices, end to end on real services (worker with the real activitie
 
     const cancelled = await signal(id, 'cancel', 'approver', { reason: 'client terminated the contract' })
     expect(cancelled.status).toBe(202)
-    expect(await cancelled.json()).toMatchObject({ state: 'cancelled', outcome: 'applied' })
+    const cancelledBody = (await cancelled.json()) as { outcome: string; state: string }
+    if (cancelledBody.outcome === 'applied') expect(cancelledBody.state).toBe('cancelled')
+    else expect(cancelledBody.outcome).toBe('sent')
     const closed = await waitFor(() => get(id), (v) => v.workflowStatus === 'COMPLETED')
     // A closed run still answers the query (the worker replays it): the full view, not the stored one.
     expect(closed).toMatchObject({ source: 'workflow', state: 'cancelled', allowedSignals: [], cancelReason: 'client terminated the contract', invoiceNumber: second.invoiceNumber })
@@ -209,7 +215,9 @@ describe('/invoices, end to end on real services (worker with the real activitie
     await reach(id, 'awaiting_approval')
     const approved = await signal(id, 'approve', 'approver')
     expect(approved.status).toBe(202)
-    expect(await approved.json()).toMatchObject({ outcome: 'applied', previousState: 'awaiting_approval', state: expect.stringMatching(/dispatching|completed|needs_attention/) })
+    // Under load the workflow may take longer than the API's 2 s watch: `sent`, then the state moves on.
+    expect(await approved.json()).toMatchObject({ outcome: expect.stringMatching(/^(applied|sent)$/), previousState: 'awaiting_approval' })
+    await waitFor(() => inv.db.invoice.findFirstOrThrow({ where: { workflowId: id } }), (row) => row.approvedBy !== null, 60_000)
     expect(await inv.db.invoice.findFirstOrThrow({ where: { workflowId: id } })).toMatchObject({ approvedBy: 'bob', confirmedBy: 'alice' })
   })
 

@@ -54,7 +54,10 @@ export interface SignalOptions {
  * and a refusal it records within `waitMs` is reported the same way.
  */
 export async function signalInvoice(options: SignalOptions): Promise<SignalOutcome> {
-  const before = await loadInvoiceState({ client: options.client, db: options.db, workflowId: options.workflowId, timeoutMs: options.queryTimeoutMs })
+  // A client that does not wait for the reaction (respond-async) gets the cheaper check from the
+  // search attributes and PostgreSQL; a confirm always needs the live preview's fingerprint.
+  const query = options.waitMs > 0 || options.request.signal === 'confirm'
+  const before = await loadInvoiceState({ client: options.client, db: options.db, workflowId: options.workflowId, timeoutMs: options.queryTimeoutMs, query })
   if (!before) throw new ApiError('NOT_FOUND', `no invoice with id ${options.workflowId}`)
   await checkSignal(options, before)
 
