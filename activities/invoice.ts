@@ -5,14 +5,13 @@ import type { InvoiceEventInput } from '../db/append-event.js'
 import { appendEvent } from '../db/append-event.js'
 import { finalizeInvoice, type FinalizedInvoice, type FinalizeInvoiceInput } from '../db/finalize-invoice.js'
 import { recordTransition, type TransitionInput } from '../db/record-transition.js'
-import { readSettings } from '../db/settings.js'
+import { readSettings, sellerSchema } from '../db/settings.js'
 import { findInvoicePdf, storeInvoicePdf, type StoredPdf } from '../db/store-invoice-pdf.js'
 import type { Config } from '../lib/config.js'
 import type { Database } from '../lib/database.js'
 import { ERROR_TYPES } from '../lib/error-types.js'
 import { PermanentError } from '../lib/permanent-error.js'
 import { buildInvoiceDocument } from '../pdf/build-invoice-document.js'
-import type { InvoiceSeller } from '../pdf/invoice-document.js'
 import { renderInvoicePdf } from '../pdf/render-invoice-pdf.js'
 import type { SourceCustomer, SourceDeal } from '../sources/types.js'
 import { failPermanentErrors } from './to-activity-failure.js'
@@ -85,7 +84,7 @@ export function createInvoiceActivities(deps: { db: Database; config: Config; go
           preview: invoice.preview as unknown as InvoicePreview,
           customer: invoice.buyer as unknown as SourceCustomer,
           deal: invoice.deal as unknown as SourceDeal,
-          seller: invoice.seller as unknown as InvoiceSeller,
+          seller: sellerSchema.parse(invoice.seller),
           number: invoice.number,
           issueDate: invoice.issueDate.toISOString().slice(0, 10),
         })

@@ -1,5 +1,6 @@
 import type { LineUnit } from '../billing/types.js'
-import type { InvoiceLanguage } from '../sources/types.js'
+import type { Seller } from '../db/settings.js'
+import type { InvoiceLanguage, SourceCustomer } from '../sources/types.js'
 
 /**
  * Everything the invoice template needs, as plain JSON data: decimals are strings exactly as the
@@ -43,40 +44,14 @@ export interface InvoiceDocumentPeriod {
   label: string
 }
 
-/** The issuing company, from the `seller` setting. */
-export interface InvoiceSeller {
-  name: string
-  legalName: string
-  tin: string
-  vatRegCode: string
-  address: string
-  bankName: string
-  bankAccount: string
-  mfo: string
-  swift: string
-  director: string
-  accountant: string
-  email: string
-  phone: string
-}
+/** The issuing company: the `seller` setting (its zod schema in db/settings.ts is the one definition). */
+export type InvoiceSeller = Seller
 
 /** The customer's legal and bank details, from CDM. Empty strings and null are left out of the PDF. */
-export interface InvoiceBuyer {
-  customerId: string
-  name: string
-  legalName: string
-  /** ISO 3166 alpha-2 */
-  country: string
-  tin: string | null
-  vatRegCode: string
-  address: string
-  bankName: string
-  bankAccount: string
-  mfo: string
-  swift: string
-  director: string
-  accountant: string
-}
+export type InvoiceBuyer = Pick<
+  SourceCustomer,
+  'customerId' | 'name' | 'legalName' | 'country' | 'tin' | 'vatRegCode' | 'address' | 'bankName' | 'bankAccount' | 'mfo' | 'swift' | 'director' | 'accountant'
+>
 
 export interface InvoiceContract {
   dealId: string
