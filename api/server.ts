@@ -10,7 +10,7 @@ const SHUTDOWN_GRACE_MS = 10_000
 /**
  * The API process: one config, one Prisma client and one Temporal connection, listening on
  * 127.0.0.1 only (a reverse proxy terminates TLS in front of it). SIGINT/SIGTERM stop accepting
- * requests, let those in flight finish, then close the connections.
+ * requests, let the handlers in flight finish, then close the connections.
  */
 async function run(): Promise<void> {
   const config = loadConfig()
@@ -20,7 +20,23 @@ async function run(): Promise<void> {
   const temporal = new Client({ connection, namespace: config.temporal.namespace })
   const app = createApp({ config, db, temporal, taskQueue: config.temporal.taskQueue, logger })
 
-  const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: config.api.port }, (info) => {
+  // Requests whose handler is still running. A client that gives up closes its socket, which
+  // lets server.close() finish while the handler still needs PostgreSQL and Temporal, so the
+  // connections are closed only once this reaches zero.
+  let inFlight = 0
+  let onIdle: (() => void) | undefined
+  const fetch = async (request: Request, env: unknown): Promise<Response> => {
+    inFlight += 1
+    try {
+      return await app.fetch(request, env)
+    } finally {
+      inFlight -= 1
+      if (inFlight === 0) onIdle?.()
+    }
+  }
+  const handlersDone = (): Promise<void> => (inFlight === 0 ? Promise.resolve() : new Promise((resolve) => (onIdle = resolve)))
+
+  const server = serve({ fetch, hostname: '127.0.0.1', port: config.api.port }, (info) => {
     logger.info('api listening', { url: `http://127.0.0.1:${info.port}`, temporalNamespace: config.temporal.namespace, workflowTaskQueue: config.temporal.taskQueue })
   })
 
@@ -34,12 +50,13 @@ async function run(): Promise<void> {
       process.exit(1)
     }, SHUTDOWN_GRACE_MS)
     force.unref()
-    server.close(() => {
-      Promise.all([db.$disconnect(), connection.close()]).then(
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+    Promise.all([closed, handlersDone()])
+      .then(() => Promise.all([db.$disconnect(), connection.close()]))
+      .then(
         () => logger.info('api stopped'),
         (err: unknown) => logger.error('api stopped with an error', { error: err }),
       )
-    })
   }
   process.once('SIGINT', () => stop('SIGINT'))
   process.once('SIGTERM', () => stop('SIGTERM'))
