@@ -34,6 +34,8 @@ export class PrivateTemporalServer {
       temporalCli,
       [
         ...['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(this.port), '--headless', '--db-filename', this.dbFile, '--log-level', 'error'],
+        // As scripts/services/temporal.sh runs it, so the restart tests cover the WAL journal.
+        ...['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'],
         ...INVOICE_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
       ],
       { stdio: 'ignore', env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TEMPORAL_'))) },
@@ -41,11 +43,12 @@ export class PrivateTemporalServer {
     await this.waitHealthy(60_000)
   }
 
-  async stop(): Promise<void> {
+  /** Stops the server: SIGTERM shuts it down cleanly, SIGKILL is a crash. */
+  async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
     const child = this.process
     if (!child || child.exitCode !== null) return
     const exited = new Promise((resolve) => child.once('exit', resolve))
-    child.kill('SIGTERM')
+    child.kill(signal)
     await exited
     this.process = undefined
   }

@@ -68,7 +68,7 @@ describe('an invoice survives its worker and its server', { timeout: 180_000 }, 
     })
   })
 
-  it('completes after the Temporal server is restarted mid-flight', async () => {
+  it('completes after the Temporal server is killed (SIGKILL) and restarted mid-flight', async () => {
     const server = await PrivateTemporalServer.start()
     const taskQueue = uniqueName('invoice')
     const nativeConnection = await NativeConnection.connect({ address: server.address })
@@ -83,7 +83,8 @@ describe('an invoice survives its worker and its server', { timeout: 180_000 }, 
           args: [{ dealId: SAMPLE_DEALS.tmEurForeignDe, period: '2026-10', startedBy: 'alice' }],
         })
         const preview = (await reach(h, 'awaiting_confirmation')).preview!
-        await server.stop()
+        // A crash, not a shutdown: what the server acknowledged must survive in its SQLite WAL.
+        await server.stop('SIGKILL')
         await server.start()
         await waitFor(() => h.signal(confirmSignal, { actor: 'alice', fingerprint: preview.sourceFingerprint }).then(() => true, () => false), Boolean, 60_000)
         await reach(h, 'awaiting_approval')

