@@ -54,10 +54,13 @@ export interface SignalOptions {
  * and a refusal it records within `waitMs` is reported the same way.
  */
 export async function signalInvoice(options: SignalOptions): Promise<SignalOutcome> {
-  // A client that does not wait for the reaction (respond-async) gets the cheaper check from the
-  // search attributes and PostgreSQL; a confirm always needs the live preview's fingerprint.
-  const query = options.waitMs > 0 || options.request.signal === 'confirm'
-  const before = await loadInvoiceState({ client: options.client, db: options.db, workflowId: options.workflowId, timeoutMs: options.queryTimeoutMs, query })
+  const before = await loadInvoiceState({
+    client: options.client,
+    db: options.db,
+    workflowId: options.workflowId,
+    timeoutMs: options.queryTimeoutMs,
+    from: stateSourceFor(options),
+  })
   if (!before) throw new ApiError('NOT_FOUND', `no invoice with id ${options.workflowId}`)
   await checkSignal(options, before)
 
@@ -71,6 +74,17 @@ export async function signalInvoice(options: SignalOptions): Promise<SignalOutco
   if (refusal && isNewRefusal(refusal, before.view.lastRefusal, options.request.signal, options.actor)) throw buildRefusalError(refusal)
   const state = after?.state ?? before.view.state
   return { ...base, outcome: state !== before.view.state ? 'applied' : 'sent', state }
+}
+
+/**
+ * What the pre-signal check reads. A client that does not wait for the reaction (respond-async)
+ * gets the cheaper check from what is stored: the search attributes carry the state, and only
+ * maker-checker needs PostgreSQL (who confirmed). A confirm always needs the live preview's
+ * fingerprint, and a waiting client the workflow's view to compare the reaction with.
+ */
+function stateSourceFor(options: SignalOptions): 'workflow' | 'stored' | 'visibility' {
+  if (options.waitMs > 0 || options.request.signal === 'confirm') return 'workflow'
+  return options.request.signal === 'approve' ? 'stored' : 'visibility'
 }
 
 async function checkSignal(options: SignalOptions, before: LoadedInvoice): Promise<void> {
