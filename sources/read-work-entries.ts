@@ -92,20 +92,26 @@ export interface WorkFingerprint {
 // Count, newest version and an order-independent hash of (id, version) of the selected
 // worklogs and of the issues they point at: an update raises a version, a delete lowers the
 // count, and the hash catches a delete and an insert that would cancel out.
+// The worklogs are scanned once: one scalar subquery gives their three figures and the set of
+// issue ids, which the outer query reads from the issues. (Referring to a CTE several times
+// would run it once per reference: four scans of the worklogs with FINAL.)
 const FINGERPRINT_SQL = `
-WITH selected AS (
-  SELECT ${W.worklogId} AS id, ${W.issueId} AS issue_id, ${W.version} AS version
-  ${SELECTED_WORKLOGS}
-)
+WITH (
+  SELECT tuple(count(), max(version), groupBitXor(cityHash64(id, version)), groupUniqArray(issue_id))
+  FROM (
+    SELECT ${W.worklogId} AS id, ${W.issueId} AS issue_id, ${W.version} AS version
+    ${SELECTED_WORKLOGS}
+  )
+) AS worklogs
 SELECT
-  toString((SELECT count() FROM selected)) AS worklogCount,
-  toString((SELECT max(version) FROM selected)) AS worklogMaxVersion,
-  toString((SELECT groupBitXor(cityHash64(id, version)) FROM selected)) AS worklogHash,
+  toString(tupleElement(worklogs, 1)) AS worklogCount,
+  toString(tupleElement(worklogs, 2)) AS worklogMaxVersion,
+  toString(tupleElement(worklogs, 3)) AS worklogHash,
   toString(count()) AS issueCount,
   toString(max(${I.version})) AS issueMaxVersion,
   toString(groupBitXor(cityHash64(${I.issueId}, ${I.version}))) AS issueHash
 FROM ${I.table} FINAL
-WHERE ${I.issueId} IN (SELECT issue_id FROM selected)`
+WHERE has(tupleElement(worklogs, 4), ${I.issueId})`
 
 /** Fingerprint of the worklogs and issues a prefill of `selection` reads. */
 export async function readWorkFingerprint(client: ClickHouseClient, selection: WorkSelection): Promise<WorkFingerprint> {
