@@ -44,6 +44,8 @@ const ENTRY_FIELDS = {
   skippedCount: `toUInt32(countIf(raw <= 0))`,
 } satisfies SelectFields
 
+// max_block_size: FINAL merges the parts holding a block of each, so smaller blocks lower the
+// engine's peak memory for a big deal (docs/sources.md, Performance); no slower measured.
 const ENTRIES_SQL = `
 WITH ${RAW} AS raw
 SELECT
@@ -51,7 +53,7 @@ SELECT
 ${SELECTED_WORKLOGS}
 GROUP BY ${W.issueId}, ${W.issueKey}, ${W.projectKey}, ${W.accountKey}, ${WORK_DATE}, ${W.billableSeconds} > 0
 ORDER BY workDate, projectKey, issueKey, issueId, accountKey, billable
-SETTINGS output_format_json_quote_64bit_integers = 0`
+SETTINGS output_format_json_quote_64bit_integers = 0, max_block_size = 8192`
 
 /**
  * The deal's work in the period as billing entries (see billing/types.ts WorkEntry), with the
