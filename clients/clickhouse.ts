@@ -76,9 +76,19 @@ function acquireEmbeddedConnection(path: string, timeoutMs: number): EmbeddedCon
 }
 
 /**
+ * A statement that ran at least this long may have left tens of MB freed but still resident
+ * in the engine's allocator (jemalloc in libchdb: it returns freed pages to the OS only as
+ * allocations go on, so an idle worker would keep them). After such a statement the embedded
+ * connection purges them (`SYSTEM JEMALLOC PURGE`, 2 to 15 ms): after the entries query of a
+ * prefill of 1M worklogs that is ~100 MB less kept resident (docs/sources.md, Performance).
+ * Short statements are not worth the extra call.
+ */
+const PURGE_AFTER_MS = 50
+
+/**
  * One client's lease on the shared engine: closing it releases the lease only, and each call
  * gets a deadline, since the HTTP client's `request_timeout` does not apply to an injected
- * connection.
+ * connection. Long statements are followed by a purge of the engine's freed memory.
  */
 function createLeasedConnection(dir: string, engine: SharedEngine, timeoutMs: number): EmbeddedConnection {
   const inner = engine.connection
@@ -86,23 +96,30 @@ function createLeasedConnection(dir: string, engine: SharedEngine, timeoutMs: nu
   const assertOpen = (): void => {
     if (closed) throw new Error(`ClickHouse client for ${dir} is closed`)
   }
+  // chdb buffers a statement's whole result before resolving, so the engine is done with it here.
+  const thenPurge = async <T>(run: () => Promise<T>): Promise<T> => {
+    const started = performance.now()
+    const result = await run()
+    if (performance.now() - started >= PURGE_AFTER_MS) await inner.command({ query: 'SYSTEM JEMALLOC PURGE' })
+    return result
+  }
   return {
     ping: (params) => (closed ? Promise.resolve({ success: false, error: new Error('closed') }) : inner.ping(params)),
     query: (params) => withDeadline(timeoutMs, params.abort_signal, (signal) => {
       assertOpen()
-      return inner.query({ ...params, abort_signal: signal })
+      return thenPurge(() => inner.query({ ...params, abort_signal: signal }))
     }),
     command: (params) => withDeadline(timeoutMs, params.abort_signal, (signal) => {
       assertOpen()
-      return inner.command({ ...params, abort_signal: signal })
+      return thenPurge(() => inner.command({ ...params, abort_signal: signal }))
     }),
     exec: (params) => withDeadline(timeoutMs, params.abort_signal, (signal) => {
       assertOpen()
-      return inner.exec({ ...params, abort_signal: signal })
+      return thenPurge(() => inner.exec({ ...params, abort_signal: signal }))
     }),
     insert: (params) => withDeadline(timeoutMs, params.abort_signal, (signal) => {
       assertOpen()
-      return inner.insert({ ...params, abort_signal: signal })
+      return thenPurge(() => inner.insert({ ...params, abort_signal: signal }))
     }),
     close: async () => {
       if (closed) return
