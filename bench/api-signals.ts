@@ -1,27 +1,55 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
+import { Client, Connection } from '@temporalio/client'
 import autocannon from 'autocannon'
 import { loadConfig } from '../lib/config.js'
+import { invoiceStatusKey } from '../workflows/search-attributes.js'
 
 /**
- * Signal endpoint latency under load: the API server and the worker run as their own processes
- * (as in production), the load comes from this process over loopback at a fixed 100 req/s.
- * One invoice is started and left awaiting confirmation; the load sends `refresh` signals to it
- * with `Prefer: respond-async` (the API checks the state through a workflow query, then
- * signals), and, for comparison, reads it. Prints p50/p99 and writes bench/results/api-signals.json.
+ * Signal endpoint latency under load. The API server and the worker run as their own processes
+ * (as in production); the load comes from this process over loopback at a fixed rate.
+ *
+ * Every signal is one a finance user could really send and the workflow really acts on: the
+ * bench first starts one invoice per request (one-day periods of a deal, in a far year no demo
+ * uses) and waits until all of them await confirmation; the load then sends `cancel` to each
+ * invoice once, with `Prefer: respond-async`, in a random order: first while the worker applies
+ * the cancellations as they come, then with the worker stopped (the API and Temporal alone, as
+ * when the worker runs elsewhere; the restarted worker then drains the backlog). It checks that
+ * every invoice signalled ended cancelled. For comparison it also measures `GET /invoices/:id`
+ * and the signal without respond-async (the API waits for the workflow's reaction).
+ * Prints p50/p90/p99 and the CPU seconds of each process, and writes
+ * bench/results/api-signals.json.
  * Needs the services up (bash scripts/services.sh up) and the demo data (scripts/generate-data.ts).
  *   npx tsx bench/api-signals.ts [seconds=15] [rate=100]
  * Target (issue 6): p99 < 50 ms at 100 req/s.
  */
 const seconds = Number(process.argv[2] ?? '15')
 const rate = Number(process.argv[3] ?? '100')
+const DEAL = 'APP-1016'
 const config = loadConfig()
 const api = `http://127.0.0.1:${config.api.port}`
 const token = (name: string) => config.apiTokens.split(',').find((e) => e.includes(`:${name}`))!.split('=')[0]!
 const accountant = token('accountant')
+const headers = { authorization: `Bearer ${accountant}`, 'content-type': 'application/json' }
 
+interface Summary {
+  title: string
+  /** CPU seconds each process used during the load: where the machine's two cores went. */
+  cpuSeconds: Record<string, number>
+  requests: number
+  non2xx: number
+  errors: number
+  p50: number
+  p90: number
+  p99: number
+  max: number
+}
+
+/** BENCH_CPU_PROFILE=1 writes a V8 CPU profile of the API and worker into .local/profiles. */
 function startProcess(script: string): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, LOG_LEVEL: 'WARN' } })
+  const profile = process.env.BENCH_CPU_PROFILE === '1' ? ['--cpu-prof', '--cpu-prof-dir', '.local/profiles'] : []
+  return spawn(process.execPath, [...profile, '--import', 'tsx', script], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, LOG_LEVEL: 'WARN' } })
 }
 
 async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
@@ -33,58 +61,164 @@ async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs 
   throw new Error(`${what} not reached in ${timeoutMs} ms`)
 }
 
-async function load(title: string, request: autocannon.Options): Promise<{ title: string; requests: number; non2xx: number; p50: number; p90: number; p99: number; max: number }> {
-  console.error(`${title}: ${rate} req/s for ${seconds} s`)
-  const result = await autocannon({ ...request, overallRate: rate, duration: seconds, connections: 10 })
-  const summary = { title, requests: result.requests.total, non2xx: result.non2xx, p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max }
+/** Runs `task` over `items` with at most `limit` in flight. */
+async function forEachLimited<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  await Promise.all(Array.from({ length: limit }, async () => {
+    while (next < items.length) await task(items[next++]!)
+  }))
+}
+
+async function invoiceState(id: string): Promise<string> {
+  const response = await fetch(`${api}/invoices/${encodeURIComponent(id)}`, { headers })
+  return ((await response.json()) as { state: string }).state
+}
+
+/** Starts `count` invoices of consecutive one-day periods and waits until each awaits confirmation. */
+async function startInvoices(count: number): Promise<string[]> {
+  const firstDay = Date.UTC(2040, 0, 1) + Math.floor(Math.random() * 40_000) * 86_400_000
+  const periods = Array.from({ length: count }, (_, i) => {
+    const day = new Date(firstDay + i * 86_400_000).toISOString().slice(0, 10)
+    const next = new Date(firstDay + (i + 1) * 86_400_000).toISOString().slice(0, 10)
+    return `${day}..${next}`
+  })
+  const ids: string[] = []
+  let done = 0
+  await forEachLimited(periods, 8, async (period) => {
+    const response = await fetch(`${api}/invoices`, { method: 'POST', headers, body: JSON.stringify({ dealId: DEAL, period }) })
+    if (response.status !== 202) throw new Error(`start ${period}: HTTP ${response.status} ${await response.text()}`)
+    ids.push(((await response.json()) as { id: string }).id)
+    if (++done % 250 === 0) console.error(`  started ${done}/${count}`)
+  })
+  let ready = 0
+  await forEachLimited([...ids], 8, async (id) => {
+    await waitUntil(async () => (await invoiceState(id)) === 'awaiting_confirmation', `${id} awaiting_confirmation`, 300_000)
+    if (++ready % 250 === 0) console.error(`  ${ready}/${count} awaiting confirmation`)
+  })
+  return ids
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSecondsOf(pid: number | undefined): number {
+  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return 0
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
+function temporalServerPid(): number | undefined {
+  const file = '.local/temporal/server.pid'
+  return existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : undefined
+}
+
+async function load(title: string, request: autocannon.Options, processes: Record<string, number | undefined>, amount?: number): Promise<Summary> {
+  console.error(`${title}: ${rate} req/s${amount ? `, ${amount} requests` : ` for ${seconds} s`}`)
+  const cpuBefore = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, cpuSecondsOf(pid)]))
+  const benchBefore = process.cpuUsage()
+  const result = await autocannon({ ...request, overallRate: rate, connections: 10, ...(amount ? { amount } : { duration: seconds }) })
+  const benchUsed = process.cpuUsage(benchBefore)
+  const cpuSeconds = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, round2(cpuSecondsOf(pid) - cpuBefore[name]!)]))
+  cpuSeconds.bench = round2((benchUsed.user + benchUsed.system) / 1e6)
+  const summary = {
+    title,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    p50: result.latency.p50,
+    p90: result.latency.p90,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    cpuSeconds,
+  }
   console.error(JSON.stringify(summary))
   return summary
 }
 
+const round2 = (n: number) => Math.round(n * 100) / 100
+
+/** One request per invoice, each invoice once, in a shuffled order. */
+function signalEach(ids: string[], signal: string, body: object, prefer: string | undefined): autocannon.Options {
+  const paths = ids.map((id) => `/invoices/${encodeURIComponent(id)}/${signal}`).sort(() => Math.random() - 0.5)
+  let next = 0
+  return {
+    url: api,
+    requests: [{
+      method: 'POST',
+      headers: { ...headers, ...(prefer ? { prefer } : {}) },
+      body: JSON.stringify(body),
+      setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length]! }),
+    }],
+  }
+}
+
 async function run(): Promise<void> {
-  const worker = startProcess('worker.ts')
+  let worker = startProcess('worker.ts')
   const server = startProcess('api/server.ts')
+  const connection = await Connection.connect({ address: config.temporal.address })
+  const temporal = new Client({ connection, namespace: config.temporal.namespace })
   try {
     await waitUntil(async () => (await fetch(`${api}/health`)).ok, 'API health')
-    // A one-day range in a far year no demo uses, so every run gets an invoice of its own.
-    const day = new Date(Date.UTC(2030, 0, 1) + Math.floor(Math.random() * 20_000) * 86_400_000).toISOString().slice(0, 10)
-    const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
-    const started = await fetch(`${api}/invoices`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${accountant}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ dealId: 'APP-1016', period: `${day}..${next}` }),
-    })
-    if (started.status !== 202) throw new Error(`start: HTTP ${started.status} ${JSON.stringify(await started.json())}`)
-    const { id } = (await started.json()) as { id: string }
-    const path = `/invoices/${encodeURIComponent(id)}`
-    await waitUntil(async () => ((await (await fetch(`${api}${path}`, { headers: { authorization: `Bearer ${accountant}` } })).json()) as { state: string }).state === 'awaiting_confirmation', 'awaiting_confirmation')
-    console.error(`invoice ${id} is awaiting confirmation`)
+    const count = rate * seconds
+    // One invoice per respond-async request in each of the two runs, a tenth as many for the
+    // (slower) waiting run.
+    const waitingCount = Math.max(50, Math.round(count / 10))
+    console.error(`starting ${2 * count + waitingCount} invoices of ${DEAL} (one-day periods) and waiting for their previews`)
+    const ids = await startInvoices(2 * count + waitingCount)
+    const [withWorker, workerStopped, waiting] = [ids.slice(0, count), ids.slice(count, 2 * count), ids.slice(2 * count)]
+    const reason = { reason: 'benchmark' }
+    const processes = () => ({ api: server.pid, worker: worker.pid, temporal: temporalServerPid() })
 
-    const results = [
-      await load('GET /invoices/:id', { url: `${api}${path}`, headers: { authorization: `Bearer ${accountant}` } }),
-      await load('POST /invoices/:id/refresh (Prefer: respond-async)', {
-        url: `${api}${path}/refresh`,
-        method: 'POST',
-        headers: { authorization: `Bearer ${accountant}`, 'content-type': 'application/json', prefer: 'respond-async' },
-        body: '{}',
-      }),
-    ]
-    await fetch(`${api}${path}/cancel`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${accountant}`, 'content-type': 'application/json', prefer: 'respond-async' },
-      body: JSON.stringify({ reason: 'benchmark over' }),
-    })
-    console.log('\nendpoint                                             | requests | non-2xx | p50 ms | p90 ms | p99 ms | max ms')
+    const results: Summary[] = []
+    results.push(await load('GET /invoices/:id', { url: `${api}/invoices/${encodeURIComponent(waiting[0]!)}`, headers }, processes()))
+    results.push(await load('POST …/cancel, respond-async, worker running', signalEach(withWorker, 'cancel', reason, 'respond-async'), processes(), count))
+
+    // The same load with the worker stopped: the API and Temporal alone, as when the worker
+    // runs on other machines. The signals wait in Temporal; the restarted worker then applies them.
+    await stopProcess(worker)
+    results.push(await load('POST …/cancel, respond-async, worker stopped', signalEach(workerStopped, 'cancel', reason, 'respond-async'), processes(), count))
+    worker = startProcess('worker.ts')
+    const drainStarted = Date.now()
+    await expectCancelled(temporal, [...withWorker, ...workerStopped])
+    const drainSeconds = round2((Date.now() - drainStarted) / 1000)
+    console.error(`every signalled invoice is cancelled; the restarted worker drained the backlog in ${drainSeconds} s`)
+
+    results.push(await load('POST …/cancel, waits for the reaction', signalEach(waiting, 'cancel', reason, undefined), processes(), waiting.length))
+    await expectCancelled(temporal, waiting)
+
+    console.log(`\n${rate} req/s; API, worker, Temporal, PostgreSQL and this process share the machine's ${availableParallelism()} cores`)
+    console.log('endpoint                                      | requests | non-2xx | errors | p50 ms | p90 ms | p99 ms | max ms | CPU s (api/worker/temporal/bench)')
     for (const r of results) {
-      console.log(`${r.title.padEnd(52)} | ${String(r.requests).padStart(8)} | ${String(r.non2xx).padStart(7)} | ${String(r.p50).padStart(6)} | ${String(r.p90).padStart(6)} | ${String(r.p99).padStart(6)} | ${String(r.max).padStart(6)}`)
+      const cells = [r.requests, r.non2xx, r.errors, r.p50, r.p90, r.p99, r.max].map((v, i) => String(v).padStart([8, 7, 6, 6, 6, 6, 6][i]!))
+      const cpu = ['api', 'worker', 'temporal', 'bench'].map((name) => r.cpuSeconds[name]?.toFixed(1) ?? '-').join(' / ')
+      console.log(`${r.title.padEnd(45)} | ${cells.join(' | ')} | ${cpu}`)
     }
+    console.log(`backlog of ${count} cancellations applied by the restarted worker in ${drainSeconds} s`)
     mkdirSync('bench/results', { recursive: true })
-    writeFileSync('bench/results/api-signals.json', JSON.stringify({ measuredAt: new Date().toISOString(), rate, seconds, results }, null, 2))
-    console.log('\nwritten to bench/results/api-signals.json')
+    const file = 'bench/results/api-signals.json'
+    writeFileSync(file, JSON.stringify({ measuredAt: new Date().toISOString(), rate, seconds, deal: DEAL, cores: availableParallelism(), results, drainSeconds }, null, 2))
+    console.log(`\nwritten to ${file}`)
   } finally {
     server.kill('SIGTERM')
     worker.kill('SIGTERM')
+    await connection.close()
   }
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  await exited
+}
+
+/** Fails unless every invoice's workflow has ended cancelled (waits for the worker to get there). */
+async function expectCancelled(temporal: Client, ids: string[]): Promise<void> {
+  let done = 0
+  await forEachLimited([...ids], 16, async (id) => {
+    const handle = temporal.workflow.getHandle(id)
+    await waitUntil(async () => (await handle.describe()).status.name === 'COMPLETED', `${id} completed`, 300_000)
+    const state = (await handle.describe()).typedSearchAttributes.get(invoiceStatusKey)
+    if (state !== 'cancelled') throw new Error(`${id} ended ${state}, not cancelled`)
+    if (++done % 500 === 0) console.error(`  ${done}/${ids.length} cancelled`)
+  })
 }
 
 run().catch((err) => {
