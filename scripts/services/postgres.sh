@@ -2,10 +2,18 @@
 # Sourced by scripts/services.sh. Port, role and password come from DATABASE_URL; the
 # databases from DATABASE_URL and TEST_DATABASE_URL.
 
-PG_DIR="$LOCAL/postgres"
-PG_DATA="$PG_DIR/data"
-PG_SOCKET="$PG_DIR/run"
-PG_LOG="$PG_DIR/server.log"
+# Where the cluster lives: .local/postgres. As root the cluster runs as the postgres user, which
+# cannot enter a checkout under a private directory (/root, a mktemp dir); its files then live
+# under /var/lib/postgresql, in a directory named after the checkout's path.
+pg_locate() {
+  PG_DIR="$LOCAL/postgres"
+  if is_root && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$ROOT" 2>/dev/null; then
+    PG_DIR="/var/lib/postgresql/invoicing-$(printf '%s' "$ROOT" | sha1sum | cut -c1-12)"
+  fi
+  PG_DATA="$PG_DIR/data"
+  PG_SOCKET="$PG_DIR/run"
+  PG_LOG="$PG_DIR/server.log"
+}
 
 pg_parse_url() { # url -> sets U P H PORT DB
   [[ "$1" =~ ^postgres(ql)?://([^:@/]+):([^@/]*)@([^:/]+):([0-9]+)/([^?]+) ]] \
@@ -25,15 +33,16 @@ pg_as_owner() { if is_root; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 pg_psql() { pg_as_owner "$(pg_bin)/psql" -h "$PG_SOCKET" -p "$PORT" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
 
-pg_running() { pg_parse_url "$DATABASE_URL"; [ -f "$PG_DATA/postmaster.pid" ] && pg_as_owner "$(pg_bin)/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; }
+pg_running() { pg_locate; pg_parse_url "$DATABASE_URL"; [ -f "$PG_DATA/postmaster.pid" ] && pg_as_owner "$(pg_bin)/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; }
 
 postgres_up() {
   pg_parse_url "$DATABASE_URL"
   local bin; bin=$(pg_bin)
+  pg_locate
   mkdir -p "$PG_DIR" "$PG_SOCKET"
   if is_root; then chown postgres:postgres "$PG_DIR" "$PG_SOCKET"; fi
   if [ ! -f "$PG_DATA/PG_VERSION" ]; then
-    log "postgres: initdb in .local/postgres/data"
+    log "postgres: initdb in ${PG_DATA#"$ROOT"/}"
     pg_as_owner "$bin/initdb" -D "$PG_DATA" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
       --encoding=UTF8 --locale=C.UTF-8 >/dev/null
   fi
@@ -75,5 +84,5 @@ postgres_down() {
 
 postgres_status() {
   pg_parse_url "$DATABASE_URL"
-  if pg_running; then echo "postgres  running  127.0.0.1:$PORT  data .local/postgres/data"; else echo "postgres  stopped"; fi
+  if pg_running; then echo "postgres  running  127.0.0.1:$PORT  data ${PG_DATA#"$ROOT"/}"; else echo "postgres  stopped"; fi
 }
