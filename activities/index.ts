@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client'
 import type { ExternalClients } from '../clients/create-external-clients.js'
 import type { Config } from '../lib/config.js'
 import type { Database } from '../lib/database.js'
+import { createBillingRunActivities } from './billing-run.js'
 import { createDispatchActivities } from './dispatch.js'
 import { createInvoiceActivities } from './invoice.js'
 import { createPrefillActivities } from './prefill.js'
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPrefillActivities({ ...deps, timeZone: deps.config.companyTimeZone }),
     ...createInvoiceActivities(deps),
     ...createDispatchActivities(deps),
+    ...createBillingRunActivities(deps),
   }
 }
 

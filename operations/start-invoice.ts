@@ -17,14 +17,21 @@ export type StartInvoiceResult =
  * FAIL); a closed run blocks a new one unless it ended cancelled (checked here before
  * starting, since a cancelled invoice completes normally with InvoiceStatus = cancelled).
  */
-export async function startInvoice(options: { client: Client; taskQueue: string; input: StartInvoiceInput }): Promise<StartInvoiceResult> {
+export async function startInvoice(options: {
+  client: Client
+  taskQueue: string
+  input: StartInvoiceInput
+  /** false: a cancelled invoice stays cancelled (a billing run never undoes a person's cancel). */
+  restartCancelled?: boolean
+}): Promise<StartInvoiceResult> {
   const parsed = parseBillingPeriod(options.input.period)
   if ('problem' in parsed) return { started: false, reason: 'invalid_period', message: parsed.problem }
   const period = labelPeriod(parsed.period).label
   const workflowId = invoiceWorkflowId(options.input.dealId, period)
 
   const previous = await describeLatest(options.client, workflowId)
-  if (previous && !(previous.status !== 'RUNNING' && previous.invoiceStatus === 'cancelled')) {
+  const restartable = previous !== null && previous.status !== 'RUNNING' && previous.invoiceStatus === 'cancelled' && options.restartCancelled !== false
+  if (previous && !restartable) {
     return {
       started: false,
       reason: 'exists',
