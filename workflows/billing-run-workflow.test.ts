@@ -5,6 +5,7 @@ import { WorkflowFailedError } from '@temporalio/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CATALOG_DEALS, SAMPLE_DEALS } from '../sources/generate/catalog.js'
 import { createInvoiceTestEnv, waitFor, type InvoiceTestEnv } from '../test-support/invoice-env.js'
+import { recordHistory } from '../test-support/record-history.js'
 import { connectTestEnvironment, createTestWorker, uniqueName } from '../test-support/temporal.js'
 import { billingRunWorkflow } from './billing-run-workflow.js'
 import { countBillingRun, type BillingRunView, type StartBillingRunInput } from './billing-run-contract.js'
@@ -43,8 +44,11 @@ describe('billing run workflow, end to end on real services', () => {
     await env?.teardown()
   })
 
-  async function runBilling(input: StartBillingRunInput): Promise<BillingRunView> {
-    return env.client.workflow.execute(billingRunWorkflow, { taskQueue, workflowId: uniqueName(`billing-run:${input.period}`), args: [input] })
+  async function runBilling(input: StartBillingRunInput, historyName?: string): Promise<BillingRunView> {
+    const workflowId = uniqueName(`billing-run:${input.period}`)
+    const view = await env.client.workflow.execute(billingRunWorkflow, { taskQueue, workflowId, args: [input] })
+    if (historyName) await recordHistory(env, workflowId, historyName)
+    return view
   }
 
   /** When each invoice started and when it left prefilling (its first transition event). */
@@ -70,7 +74,7 @@ describe('billing run workflow, end to end on real services', () => {
 
   it('starts one invoice per billable deal, at most `concurrency` prefilling at once, and reports them', async () => {
     const period = freshPeriod()
-    const view = await runBilling({ period: period.label, startedBy: 'alice', concurrency: 2 })
+    const view = await runBilling({ period: period.label, startedBy: 'alice', concurrency: 2 }, 'billing-run')
 
     const billable = CATALOG_DEALS.filter((d) => d.status === 'active' && d.contractDate < period.to).map((d) => d.dealId).sort()
     expect(billable.length).toBeGreaterThan(10)
@@ -102,7 +106,7 @@ describe('billing run workflow, end to end on real services', () => {
     await cancelled.signal(cancelSignal, { actor: 'alice', reason: 'billed by hand' })
     await waitFor(() => cancelled.describe(), (d) => d.status.name === 'COMPLETED', 30_000)
 
-    const second = await runBilling({ period, startedBy: 'bob', dealIds: deals })
+    const second = await runBilling({ period, startedBy: 'bob', dealIds: deals }, 'billing-run-existing')
     expect(second.deals.map((d) => [d.dealId, d.start, d.state])).toEqual([
       [first.deals[0]!.dealId, 'existing', 'cancelled'],
       [first.deals[1]!.dealId, 'existing', first.deals[1]!.state],

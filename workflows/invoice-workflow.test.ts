@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto'
-import { execFileSync } from 'node:child_process'
-import { writeFile } from 'node:fs/promises'
 import type { WorkflowHandle } from '@temporalio/client'
 import type { TestWorkflowEnvironment } from '@temporalio/testing'
 import type { Worker } from '@temporalio/worker'
@@ -11,7 +9,7 @@ import { readDealWorklogs } from '../sources/read-deal-worklogs.js'
 import { readDeal } from '../sources/read-deal.js'
 import { createInvoiceTestEnv, waitFor, type InvoiceTestEnv } from '../test-support/invoice-env.js'
 import { connectTestEnvironment, createTestWorker, uniqueName } from '../test-support/temporal.js'
-import { temporalCli } from '../test-support/temporal-server.js'
+import { recordHistory as recordHistoryOf } from '../test-support/record-history.js'
 import {
   approveSignal,
   cancelSignal,
@@ -56,17 +54,7 @@ describe('invoice workflow, end to end on real services', () => {
   const reach = (h: WorkflowHandle, state: InvoiceState, extra: (v: InvoiceView) => boolean = () => true) =>
     waitFor(() => view(h), (v) => v.state === state && extra(v), 60_000)
 
-  /**
-   * With RECORD_HISTORIES=1, saves the run's history under workflows/histories/ for the replay
-   * test (workflows/replay.test.ts), which fails when a change breaks determinism.
-   */
-  async function recordHistory(h: WorkflowHandle, name: string): Promise<void> {
-    if (process.env.RECORD_HISTORIES !== '1') return
-    const file = new URL(`./histories/${name}.json`, import.meta.url)
-    // The CLI writes the proto JSON that Worker.runReplayHistory reads.
-    const json = execFileSync(temporalCli, ['workflow', 'show', '--workflow-id', h.workflowId, '--output', 'json', '--namespace', env.namespace!, '--address', process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233'], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 })
-    await writeFile(file, json)
-  }
+  const recordHistory = (h: WorkflowHandle, name: string) => recordHistoryOf(env, h.workflowId, name)
 
   async function events(h: WorkflowHandle): Promise<string[]> {
     const rows = await inv.db.invoiceEvent.findMany({ where: { workflowId: h.workflowId }, orderBy: { id: 'asc' } })
