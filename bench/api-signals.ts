@@ -14,8 +14,8 @@ import { invoiceStatusKey } from '../workflows/search-attributes.js'
  * bench first starts one invoice per request (one-day periods of a deal, in a far year no demo
  * uses) and waits until all of them await confirmation; the load then sends `cancel` to each
  * invoice once, with `Prefer: respond-async`, in a random order: first while the worker applies
- * the cancellations as they come, then with the worker stopped (the API and Temporal alone, as
- * when the worker runs elsewhere; the restarted worker then drains the backlog). It checks that
+ * the cancellations as they come, then with the worker stopped (the endpoint's own work: the
+ * API, and Temporal taking each signal; the restarted worker then drains the backlog). It checks that
  * every invoice signalled ended cancelled. For comparison it also measures `GET /invoices/:id`
  * and the signal without respond-async (the API waits for the workflow's reaction).
  * Prints p50/p90/p99 and the CPU seconds of each process, and writes
@@ -171,8 +171,8 @@ async function run(): Promise<void> {
     results.push(await load('GET /invoices/:id', { url: `${api}/invoices/${encodeURIComponent(waiting[0]!)}`, headers }, processes()))
     results.push(await load('POST …/cancel, respond-async, worker running', signalEach(withWorker, 'cancel', reason, 'respond-async'), processes(), count))
 
-    // The same load with the worker stopped: the API and Temporal alone, as when the worker
-    // runs on other machines. The signals wait in Temporal; the restarted worker then applies them.
+    // The same load with the worker stopped: the endpoint's own work, the worker's reaction
+    // deferred. The signals wait in Temporal; the restarted worker then applies them.
     await stopProcess(worker)
     results.push(await load('POST …/cancel, respond-async, worker stopped', signalEach(workerStopped, 'cancel', reason, 'respond-async'), processes(), count))
     worker = startProcess('worker.ts')
