@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { request } from 'node:http'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -9,18 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SAMPLE_DEALS } from '../sources/generate/catalog.js'
 import { testDatabaseUrl } from '../test-support/env.js'
 import { connectTestEnvironment, uniqueName } from '../test-support/temporal.js'
+import { freePort } from '../test-support/temporal-server.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
