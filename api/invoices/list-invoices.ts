@@ -1,4 +1,4 @@
-import { isGrpcServiceError, ServiceError, type Client } from '@temporalio/client'
+import { isGrpcServiceError, ServiceError, type Client, type RawWorkflowExecutionInfo } from '@temporalio/client'
 import { defaultPayloadConverter, type Payload } from '@temporalio/common'
 import { billingPeriodKey, customerIdKey, dealIdKey, invoiceNumberKey, invoiceStatusKey } from '../../workflows/search-attributes.js'
 import { ApiError } from '../errors.js'
@@ -33,12 +33,32 @@ const STATUS_NAMES = ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLE
  * Temporal Web. The cursor is Temporal's page token, opaque to clients.
  */
 export async function listInvoices(options: { client: Client; filters: InvoiceListFilters; limit: number; cursor?: string }): Promise<InvoicePage> {
+  const page = await listExecutions({ client: options.client, query: buildInvoiceListQuery(options.filters), limit: options.limit, cursor: options.cursor })
+  const items = page.executions.map((raw): InvoiceSummary => {
+    const fields = raw.searchAttributes?.indexedFields ?? {}
+    return {
+      ...describeExecution(raw),
+      state: readKeyword(fields, invoiceStatusKey.name),
+      dealId: readKeyword(fields, dealIdKey.name),
+      customerId: readKeyword(fields, customerIdKey.name),
+      period: readKeyword(fields, billingPeriodKey.name),
+      number: readKeyword(fields, invoiceNumberKey.name),
+    }
+  })
+  return { items, nextCursor: page.nextCursor }
+}
+
+/**
+ * One page of workflow executions matching a visibility query. The cursor is Temporal's page
+ * token in base64url; a cursor Temporal refuses is a 400 on `query.cursor`.
+ */
+export async function listExecutions(options: { client: Client; query: string; limit: number; cursor?: string }): Promise<{ executions: RawWorkflowExecutionInfo[]; nextCursor: string | null }> {
   const nextPageToken = options.cursor ? decodeCursor(options.cursor) : undefined
   let response
   try {
     response = await options.client.workflowService.listWorkflowExecutions({
       namespace: options.client.options.namespace,
-      query: buildInvoiceListQuery(options.filters),
+      query: options.query,
       pageSize: options.limit,
       nextPageToken,
     })
@@ -49,23 +69,19 @@ export async function listInvoices(options: { client: Client; filters: InvoiceLi
     }
     throw err
   }
-  const items = (response.executions ?? []).map((raw): InvoiceSummary => {
-    const fields = raw.searchAttributes?.indexedFields ?? {}
-    return {
-      id: raw.execution?.workflowId ?? '',
-      runId: raw.execution?.runId ?? '',
-      workflowStatus: STATUS_NAMES[raw.status ?? 0] ?? 'UNKNOWN',
-      state: readKeyword(fields, invoiceStatusKey.name),
-      dealId: readKeyword(fields, dealIdKey.name),
-      customerId: readKeyword(fields, customerIdKey.name),
-      period: readKeyword(fields, billingPeriodKey.name),
-      number: readKeyword(fields, invoiceNumberKey.name),
-      startedAt: toIso(raw.startTime),
-      closedAt: toIso(raw.closeTime),
-    }
-  })
   const token = response.nextPageToken
-  return { items, nextCursor: token && token.length > 0 ? Buffer.from(token).toString('base64url') : null }
+  return { executions: response.executions ?? [], nextCursor: token && token.length > 0 ? Buffer.from(token).toString('base64url') : null }
+}
+
+/** Id, run, Temporal status and times of a listed execution. */
+export function describeExecution(raw: RawWorkflowExecutionInfo): { id: string; runId: string; workflowStatus: string; startedAt: string | null; closedAt: string | null } {
+  return {
+    id: raw.execution?.workflowId ?? '',
+    runId: raw.execution?.runId ?? '',
+    workflowStatus: STATUS_NAMES[raw.status ?? 0] ?? 'UNKNOWN',
+    startedAt: toIso(raw.startTime),
+    closedAt: toIso(raw.closeTime),
+  }
 }
 
 function decodeCursor(cursor: string): Uint8Array {
@@ -75,7 +91,8 @@ function decodeCursor(cursor: string): Uint8Array {
   return Buffer.from(cursor, 'base64url')
 }
 
-function readKeyword(fields: Record<string, Payload>, name: string): string | null {
+/** A keyword search attribute (or memo field) of a listed execution, or null. */
+export function readKeyword(fields: Record<string, Payload>, name: string): string | null {
   const payload = fields[name]
   if (!payload) return null
   const value: unknown = defaultPayloadConverter.fromPayload(payload)

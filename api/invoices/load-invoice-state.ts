@@ -16,10 +16,15 @@ export interface LoadedInvoice {
 }
 
 /** The latest run of an invoice workflow, or null when there is no invoice with this id. */
-export async function describeInvoice(client: Client, workflowId: string): Promise<WorkflowExecutionDescription | null> {
+export function describeInvoice(client: Client, workflowId: string): Promise<WorkflowExecutionDescription | null> {
+  return describeWorkflowOfType(client, workflowId, INVOICE_WORKFLOW_TYPE)
+}
+
+/** The latest run of a workflow id, or null when there is none or it runs another workflow type. */
+export async function describeWorkflowOfType(client: Client, workflowId: string, type: string): Promise<WorkflowExecutionDescription | null> {
   try {
     const description = await client.workflow.getHandle(workflowId).describe()
-    return description.type === INVOICE_WORKFLOW_TYPE ? description : null
+    return description.type === type ? description : null
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return null
     throw err
