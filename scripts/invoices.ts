@@ -2,15 +2,19 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { Client, Connection } from '@temporalio/client'
+import { readBillingRun, resolveBillingRunId, type BillingRunDetails } from '../api/billing-runs/read-billing-run.js'
 import { ApiError } from '../api/errors.js'
 import { INVOICE_WORKFLOW_TYPE } from '../api/invoices/invoice-list-query.js'
 import { listInvoices } from '../api/invoices/list-invoices.js'
 import { readInvoice, type InvoiceDetails } from '../api/invoices/read-invoice.js'
 import { signalInvoice, type SignalRequest } from '../api/invoices/signal-invoice.js'
+import { StartBillingRunBodySchema } from '../api/routes/billing-run-schemas.js'
 import { labelPeriod } from '../billing/period.js'
 import { loadConfig, type Config } from '../lib/config.js'
+import { startBillingRun } from '../operations/start-billing-run.js'
 import { createDatabase, type Database } from '../lib/database.js'
 import { parseBillingPeriod } from '../prefill/billing-period.js'
+import { DEFAULT_BILLING_RUN_CONCURRENCY, MAX_BILLING_RUN_CONCURRENCY } from '../workflows/billing-run-contract.js'
 import { INVOICE_STATES, type InvoiceState } from '../workflows/invoice-contract.js'
 
 const USAGE = `Operator commands for invoices, straight to Temporal (the same contract and checks as the API).
@@ -20,9 +24,14 @@ const USAGE = `Operator commands for invoices, straight to Temporal (the same co
   npx tsx scripts/invoices.ts retry <id> [--as NAME]
   npx tsx scripts/invoices.ts skip <id> --reason TEXT [--as NAME]
   npx tsx scripts/invoices.ts cancel <id> --reason TEXT [--as NAME]
+  npx tsx scripts/invoices.ts run <period> [--deals A,B] [--concurrency N] [--as NAME]
+  npx tsx scripts/invoices.ts run-status <period-or-id> [--json]
 
 <id> is the workflow id, e.g. invoice:APP-1001:2026-10. The actor recorded in the invoice's
-history is operator:$USER unless --as names someone. States: ${INVOICE_STATES.join(', ')}.`
+history is operator:$USER unless --as names someone. States: ${INVOICE_STATES.join(', ')}.
+run starts the month-end billing run of a period (e.g. 2026-10): one invoice per active deal,
+or per deal of --deals, at most --concurrency (1-${MAX_BILLING_RUN_CONCURRENCY}, default ${DEFAULT_BILLING_RUN_CONCURRENCY}) prefilling at once. run-status
+shows it (by period or by id, e.g. billing-run:2026-10) with each invoice's live state.`
 
 class UsageError extends Error {}
 
@@ -47,6 +56,8 @@ async function run(): Promise<void> {
       limit: { type: 'string' },
       cursor: { type: 'string' },
       reason: { type: 'string' },
+      deals: { type: 'string' },
+      concurrency: { type: 'string' },
       as: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -74,6 +85,10 @@ async function run(): Promise<void> {
         return await signalCommand(services, requireId(id), { signal: 'skip', reason: requireReason(values.reason) }, values.as)
       case 'cancel':
         return await signalCommand(services, requireId(id), { signal: 'cancel', reason: requireReason(values.reason) }, values.as)
+      case 'run':
+        return await runCommand(services, id, values)
+      case 'run-status':
+        return await runStatusCommand(services, id, values.json === true)
       default:
         throw new UsageError(`unknown command "${command}"`)
     }
@@ -120,6 +135,58 @@ async function signalCommand(services: Services, id: string, request: SignalRequ
   const outcome = await signalInvoice({ client: services.client, db: services.db, workflowId: id, request, actor, queryTimeoutMs: 3_000, waitMs: 3_000 })
   const reaction = outcome.outcome === 'applied' ? `now ${outcome.state}` : `sent; still ${outcome.state} (see: show ${id})`
   console.log(`${request.signal} by ${actor}: ${outcome.previousState} -> ${reaction}`)
+}
+
+async function runCommand(services: Services, period: string | undefined, values: Record<string, string | boolean | undefined>): Promise<void> {
+  if (!period) throw new UsageError('name the period: a month such as 2026-10, or a range 2026-10-03..2026-10-17')
+  // The API's body schema, so the CLI accepts exactly what POST /billing-runs does.
+  const checked = StartBillingRunBodySchema.safeParse({
+    period,
+    dealIds: typeof values.deals === 'string' ? values.deals.split(',').map((d) => d.trim()) : undefined,
+    concurrency: typeof values.concurrency === 'string' ? Number(values.concurrency) : undefined,
+  })
+  if (!checked.success) {
+    const option: Record<string, string> = { period: '<period>', dealIds: '--deals', concurrency: '--concurrency' }
+    throw new UsageError(checked.error.issues.map((i) => `${[option[String(i.path[0])] ?? String(i.path[0]), ...i.path.slice(1)].join('.')}: ${i.message}`).join('; '))
+  }
+  const startedBy = typeof values.as === 'string' ? values.as : `operator:${process.env.USER ?? 'unknown'}`
+  const result = await startBillingRun({ client: services.client, taskQueue: services.config.temporal.taskQueue, input: { ...checked.data, startedBy } })
+  if (!result.started && result.reason === 'invalid_period') throw new UsageError(`<period>: ${result.message}`)
+  if (!result.started) throw new ApiError('ALREADY_EXISTS', result.message)
+  const deals = checked.data.dealIds ? `${checked.data.dealIds.length} deal(s)` : 'every active deal'
+  console.log(`started ${result.workflowId} (run ${result.runId}) for ${deals}, by ${startedBy}`)
+  console.log(`follow it: npx tsx scripts/invoices.ts run-status ${result.period}`)
+}
+
+async function runStatusCommand(services: Services, idOrPeriod: string | undefined, json: boolean): Promise<void> {
+  if (!idOrPeriod) throw new UsageError('name the run: its period (2026-10) or its id (billing-run:2026-10)')
+  const run = await readBillingRun({ client: services.client, workflowId: resolveBillingRunId(idOrPeriod), timeoutMs: 3_000 })
+  if (!run) throw new ApiError('NOT_FOUND', `no billing run with id ${idOrPeriod}`)
+  if (json) {
+    console.log(JSON.stringify(run, null, 2))
+    return
+  }
+  console.log(describeBillingRun(run, services.config))
+  if (run.deals.length > 0) {
+    console.log('')
+    printTable(['deal', 'start', 'state', 'invoice', 'message'], run.deals.map((d) => [d.dealId, d.start, d.state ?? '-', d.invoiceId, d.message ?? '']))
+  }
+}
+
+function describeBillingRun(r: BillingRunDetails, config: Config): string {
+  const c = r.counts
+  const byState = Object.entries(c.byState).map(([state, n]) => `${state} ${n}`).join(', ')
+  const lines = [
+    `${r.id}  (run ${r.runId}, workflow ${r.status})`,
+    `state      ${r.state ?? 'unknown'}  period ${r.period}  by ${r.startedBy ?? '-'}  concurrency ${r.concurrency ?? '-'}`,
+    `started    ${r.startedAt}${r.closedAt ? `  closed ${r.closedAt}` : ''}`,
+    `deals      ${c.deals}: ${c.started} started, ${c.existing} existing, ${c.pending} pending, ${c.failed} failed`,
+  ]
+  if (byState) lines.push(`invoices   ${byState}`)
+  if (r.failure) lines.push(`${r.status === 'failed' ? 'FAILED    ' : 'ENDED     '} ${r.failure}`)
+  if (r.notice) lines.push(`NOTE       ${r.notice}`)
+  lines.push(`temporal   ${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(r.id)}`)
+  return lines.join('\n')
 }
 
 function describeInvoice(i: InvoiceDetails, config: Config): string {
