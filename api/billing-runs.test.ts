@@ -1,7 +1,9 @@
 import { randomInt, randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseBillingPeriod } from '../prefill/billing-period.js'
-import { waitFor } from '../test-support/invoice-env.js'
+import type { Worker } from '@temporalio/worker'
+import { createInvoiceTestEnv, waitFor, type InvoiceTestEnv } from '../test-support/invoice-env.js'
+import { createTestWorker, uniqueName } from '../test-support/temporal.js'
 import { MAX_BILLING_RUN_CONCURRENCY } from '../workflows/billing-run-contract.js'
 import type { BillingRunPage } from './billing-runs/list-billing-runs.js'
 import type { BillingRunDetails } from './billing-runs/read-billing-run.js'
@@ -215,5 +217,53 @@ describe('/billing-runs on the real Temporal test namespace, without a worker', 
     expect(Object.keys(doc.components.schemas.StartBillingRun!.properties!)).toEqual(['period', 'dealIds', 'concurrency'])
     expect(doc.components.schemas.StartBillingRun!.additionalProperties).toBe(false)
     expect(doc.components.schemas.BillingRun!.properties).toHaveProperty('counts')
+  })
+})
+
+// With a worker and the real activities: a run that does its work, read back through the API.
+describe('/billing-runs end to end (worker with the real activities)', () => {
+  let t: TestApp
+  let inv: InvoiceTestEnv
+  let worker: Worker
+  let running: Promise<void>
+  const taskQueue = uniqueName('api-billing-runs')
+  const started: string[] = []
+
+  beforeAll(async () => {
+    inv = await createInvoiceTestEnv('api-billing-runs')
+    t = await createTestApp({ taskQueue })
+    worker = await createTestWorker(t.env, { taskQueue, activities: inv.activities })
+    running = worker.run()
+  })
+  afterAll(async () => {
+    for (const id of started) {
+      const handle = t.env.client.workflow.getHandle(id)
+      if ((await handle.describe()).status.name === 'RUNNING') await handle.terminate('billing-runs api test over')
+    }
+    worker?.shutdown()
+    await running
+    await inv?.dispose()
+    await t?.dispose()
+  })
+
+  it('runs to done, then shows each invoice as it is now (a cancel shows at once)', async () => {
+    const period = randomRange()
+    const res = await t.call('POST', '/billing-runs', { as: 'accountant', body: { period, dealIds: ['APP-1004', 'APP-1008'], concurrency: 1 } })
+    expect(res.status, await res.clone().text()).toBe(202)
+    const { id, href } = (await res.json()) as { id: string; href: string }
+    started.push(id)
+
+    const read = async () => (await (await t.call('GET', href, { as: 'viewer' })).json()) as BillingRunDetails
+    const done = await waitFor(read, (r) => r.status === 'completed', 60_000)
+    expect(done).toMatchObject({ id, state: 'done', startedBy: 'alice', concurrency: 1, notice: null, failure: null })
+    expect(done.deals.map((d) => [d.dealId, d.start])).toEqual([['APP-1004', 'started'], ['APP-1008', 'started']])
+    expect(done.counts).toMatchObject({ deals: 2, started: 2, existing: 0, failed: 0, pending: 0 })
+    started.push(...done.deals.map((d) => d.invoiceId))
+
+    const cancel = await t.call('POST', `/invoices/${encodeURIComponent(done.deals[0]!.invoiceId)}/cancel`, { as: 'accountant', body: { reason: 'not this month' } })
+    expect(cancel.status, await cancel.clone().text()).toBeLessThan(300)
+    const after = await waitFor(read, (r) => r.deals[0]!.state === 'cancelled', 30_000)
+    expect(after.deals[1]!.state).toBe(done.deals[1]!.state)
+    expect(after.counts.byState.cancelled).toBe(1)
   })
 })
