@@ -62,6 +62,7 @@ export interface EsfSourceLine {
 }
 
 export interface EsfInvoice {
+  /** Becomes FacturaNo; Didox drafts are searched by it. */
   number: string
   /** yyyy-MM-dd */
   issueDate: string

@@ -3,7 +3,7 @@ import type { Database } from '../lib/database.js'
 import { ERROR_TYPES } from '../lib/error-types.js'
 import { PermanentError } from '../lib/permanent-error.js'
 import { buildEsfParty, type PartyDetails } from './build-esf-party.js'
-import { buildEsf, type EsfCatalog, type EsfSourceLine } from './build-esf.js'
+import { buildEsf, type EsfCatalog, type EsfInvoice } from './build-esf.js'
 import {
   findReference,
   markReferenceDone,
@@ -15,23 +15,11 @@ import {
 } from './external-reference.js'
 import { withAdvisoryLock } from './with-advisory-lock.js'
 
-/** What an ESF needs from a finalized invoice. */
-export interface DidoxInvoice {
+/** What an ESF needs from a finalized invoice: the ESF's own fields, plus whose and in what currency. */
+export interface DidoxInvoice extends EsfInvoice {
   invoiceId: string
-  /** Becomes FacturaNo; the drafts are searched by it. */
-  number: string
-  /** yyyy-MM-dd */
-  issueDate: string
   /** ESF amounts are in UZS. */
   currency: string
-  contractNumber: string
-  /** yyyy-MM-dd */
-  contractDate: string
-  /** Percent, decimal string. */
-  vatRate: string
-  subtotal: string
-  vatAmount: string
-  lines: EsfSourceLine[]
 }
 
 export interface CreateDidoxDraftInput {
