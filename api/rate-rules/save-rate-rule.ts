@@ -1,17 +1,10 @@
+import type { RateRule } from '../../billing/types.js'
 import type { RateRule as RateRuleRow } from '../../generated/prisma/client.js'
 import type { Database } from '../../lib/database.js'
 import { ApiError } from '../errors.js'
 
-export interface RateRuleInput {
-  dealId: string | null
-  customerId: string | null
-  category: string | null
-  rate: string
-  currency: string
-  /** YYYY-MM-DD, inclusive. */
-  validFrom: string
-  /** YYYY-MM-DD, exclusive; null = open-ended. */
-  validTo: string | null
+/** A rate rule as the API takes it: the billing core's rule without its id, plus a note. */
+export interface RateRuleInput extends Omit<RateRule, 'id'> {
   note: string | null
 }
 
