@@ -1,9 +1,8 @@
 import { randomInt, randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseBillingPeriod } from '../prefill/billing-period.js'
-import type { Worker } from '@temporalio/worker'
-import { createInvoiceTestEnv, waitFor, type InvoiceTestEnv } from '../test-support/invoice-env.js'
-import { createTestWorker, uniqueName } from '../test-support/temporal.js'
+import { runInvoiceWorker, waitFor, type RunningInvoiceWorker } from '../test-support/invoice-env.js'
+import { uniqueName } from '../test-support/temporal.js'
 import { MAX_BILLING_RUN_CONCURRENCY } from '../workflows/billing-run-contract.js'
 import type { BillingRunPage } from './billing-runs/list-billing-runs.js'
 import type { BillingRunDetails } from './billing-runs/read-billing-run.js'
@@ -223,26 +222,20 @@ describe('/billing-runs on the real Temporal test namespace, without a worker', 
 // With a worker and the real activities: a run that does its work, read back through the API.
 describe('/billing-runs end to end (worker with the real activities)', () => {
   let t: TestApp
-  let inv: InvoiceTestEnv
-  let worker: Worker
-  let running: Promise<void>
+  let worker: RunningInvoiceWorker
   const taskQueue = uniqueName('api-billing-runs')
   const started: string[] = []
 
   beforeAll(async () => {
-    inv = await createInvoiceTestEnv('api-billing-runs')
     t = await createTestApp({ taskQueue })
-    worker = await createTestWorker(t.env, { taskQueue, activities: inv.activities })
-    running = worker.run()
+    worker = await runInvoiceWorker(t.env, 'api-billing-runs', { taskQueue })
   })
   afterAll(async () => {
     for (const id of started) {
       const handle = t.env.client.workflow.getHandle(id)
       if ((await handle.describe()).status.name === 'RUNNING') await handle.terminate('billing-runs api test over')
     }
-    worker?.shutdown()
-    await running
-    await inv?.dispose()
+    await worker?.stop()
     await t?.dispose()
   })
 

@@ -1,8 +1,7 @@
 import { createHash, randomInt, randomUUID } from 'node:crypto'
-import type { Worker } from '@temporalio/worker'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SAMPLE_CUSTOMERS, SAMPLE_DEALS } from '../sources/generate/catalog.js'
-import { createInvoiceTestEnv, waitFor, type InvoiceTestEnv } from '../test-support/invoice-env.js'
+import { runInvoiceWorker, waitFor, type InvoiceTestEnv, type RunningInvoiceWorker } from '../test-support/invoice-env.js'
 import { createTestWorker, uniqueName } from '../test-support/temporal.js'
 import type { InvoiceState } from '../workflows/invoice-contract.js'
 import { createTestApp, type TestApp, type TestUser } from './create-test-app.js'
@@ -27,26 +26,22 @@ const HTML = '<b onmouseover="alert(1)">Development</b> & co'
 describe('/invoices, end to end on real services (worker with the real activities)', () => {
   let t: TestApp
   let inv: InvoiceTestEnv
-  let worker: Worker
-  let running: Promise<void>
+  let worker: RunningInvoiceWorker
   const taskQueue = uniqueName('api-invoices')
   const started = new Set<string>()
   const unknownDeal = `APP-X${randomUUID().slice(0, 8)}`
 
   beforeAll(async () => {
-    inv = await createInvoiceTestEnv('api-invoices')
     t = await createTestApp({ taskQueue, signalWaitMs: 5_000 })
-    worker = await createTestWorker(t.env, { taskQueue, activities: inv.activities })
-    running = worker.run()
+    worker = await runInvoiceWorker(t.env, 'api-invoices', { taskQueue })
+    inv = worker.inv
   })
   afterAll(async () => {
     for (const id of started) {
       const handle = t.env.client.workflow.getHandle(id)
       if ((await handle.describe()).status.name === 'RUNNING') await handle.terminate('api test over')
     }
-    worker?.shutdown()
-    await running
-    await inv?.dispose()
+    await worker?.stop()
     await t?.dispose()
   })
 

@@ -1,5 +1,4 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing'
-import type { Worker } from '@temporalio/worker'
 import { createActivities } from '../activities/index.js'
 import { createExternalClients } from '../clients/create-external-clients.js'
 import { startDidoxFake, type DidoxFake } from '../fakes/didox-server.js'
@@ -9,7 +8,7 @@ import { createDatabase, type Database } from '../lib/database.js'
 import { createTestClickHouse, type TestClickHouse } from '../sources/create-test-clickhouse.js'
 import { generateSources } from '../sources/generate/generate-sources.js'
 import { testDatabaseUrl } from './env.js'
-import { createTestWorker, uniqueName } from './temporal.js'
+import { createTestWorker } from './temporal.js'
 
 /**
  * Everything an end-to-end invoice test needs, real: PostgreSQL (test database), an embedded
@@ -51,9 +50,38 @@ export async function createInvoiceTestEnv(name: string, options: { months?: str
   }
 }
 
-/** A worker with the real activities on a task queue of its own. */
-export async function createInvoiceWorker(env: TestWorkflowEnvironment, invoiceEnv: InvoiceTestEnv, taskQueue = uniqueName('invoice')): Promise<Worker> {
-  return createTestWorker(env, { taskQueue, activities: invoiceEnv.activities })
+/** A running worker with the real activities, and the invoice environment they use. */
+export interface RunningInvoiceWorker {
+  inv: InvoiceTestEnv
+  /** Stops the worker, waits for it to drain, then releases the environment. */
+  stop(): Promise<void>
+}
+
+/**
+ * Creates an invoice environment and runs a worker with its activities on `taskQueue`;
+ * `replace` swaps some of them (e.g. for ones that crash after their work).
+ */
+export async function runInvoiceWorker(
+  env: TestWorkflowEnvironment,
+  name: string,
+  options: { taskQueue: string; replace?: (activities: InvoiceTestEnv['activities']) => Partial<InvoiceTestEnv['activities']> },
+): Promise<RunningInvoiceWorker> {
+  const inv = await createInvoiceTestEnv(name)
+  try {
+    const worker = await createTestWorker(env, { taskQueue: options.taskQueue, activities: { ...inv.activities, ...options.replace?.(inv.activities) } })
+    const running = worker.run()
+    return {
+      inv,
+      stop: async () => {
+        worker.shutdown()
+        await running
+        await inv.dispose()
+      },
+    }
+  } catch (err) {
+    await inv.dispose()
+    throw err
+  }
 }
 
 /** Polls `read` until `ready` holds (workflow state reached), failing after `timeoutMs`. */

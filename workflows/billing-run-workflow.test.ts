@@ -1,12 +1,11 @@
 import { randomInt } from 'node:crypto'
 import type { TestWorkflowEnvironment } from '@temporalio/testing'
-import type { Worker } from '@temporalio/worker'
 import { WorkflowFailedError } from '@temporalio/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CATALOG_DEALS, SAMPLE_DEALS } from '../sources/generate/catalog.js'
-import { createInvoiceTestEnv, waitFor, type InvoiceTestEnv } from '../test-support/invoice-env.js'
+import { runInvoiceWorker, waitFor, type InvoiceTestEnv, type RunningInvoiceWorker } from '../test-support/invoice-env.js'
 import { recordHistory } from '../test-support/record-history.js'
-import { connectTestEnvironment, createTestWorker, uniqueName } from '../test-support/temporal.js'
+import { connectTestEnvironment, uniqueName } from '../test-support/temporal.js'
 import { billingRunWorkflow } from './billing-run-workflow.js'
 import { countBillingRun, type BillingRunView, type StartBillingRunInput } from './billing-run-contract.js'
 import { cancelSignal, getInvoiceQuery, invoiceWorkflowId } from './invoice-contract.js'
@@ -27,20 +26,16 @@ function freshPeriod(): { label: string; to: string } {
 describe('billing run workflow, end to end on real services', () => {
   let env: TestWorkflowEnvironment
   let inv: InvoiceTestEnv
-  let worker: Worker
-  let running: Promise<void>
+  let worker: RunningInvoiceWorker
   const taskQueue = uniqueName('billing-run')
 
   beforeAll(async () => {
     env = await connectTestEnvironment()
-    inv = await createInvoiceTestEnv('billing-run-wf')
-    worker = await createTestWorker(env, { taskQueue, activities: inv.activities })
-    running = worker.run()
+    worker = await runInvoiceWorker(env, 'billing-run-wf', { taskQueue })
+    inv = worker.inv
   })
   afterAll(async () => {
-    worker?.shutdown()
-    await running
-    await inv?.dispose()
+    await worker?.stop()
     await env?.teardown()
   })
 

@@ -1,13 +1,12 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3'
 import type { WorkflowHandle } from '@temporalio/client'
 import type { TestWorkflowEnvironment } from '@temporalio/testing'
-import type { Worker } from '@temporalio/worker'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createR2Client } from '../clients/r2.js'
 import { buildInvoiceMessageId } from '../dispatch/send-invoice-email.js'
 import { SAMPLE_DEALS } from '../sources/generate/catalog.js'
-import { createInvoiceTestEnv, waitFor, type InvoiceTestEnv } from '../test-support/invoice-env.js'
-import { connectTestEnvironment, createTestWorker, uniqueName } from '../test-support/temporal.js'
+import { runInvoiceWorker, waitFor, type InvoiceTestEnv, type RunningInvoiceWorker } from '../test-support/invoice-env.js'
+import { connectTestEnvironment, uniqueName } from '../test-support/temporal.js'
 import { approveSignal, confirmSignal, getInvoiceQuery, retrySignal, skipSignal, type InvoiceView } from './invoice-contract.js'
 import { invoiceWorkflow } from './invoice-workflow.js'
 
@@ -21,20 +20,18 @@ const mailpit = (process.env.MAILPIT_URL ?? 'http://127.0.0.1:8025').replace(/\/
 describe('dispatch: exactly once, needs_attention, outages', { timeout: 180_000 }, () => {
   let env: TestWorkflowEnvironment
   let inv: InvoiceTestEnv
-  let worker: Worker
-  let running: Promise<void>
+  let worker: RunningInvoiceWorker
   const taskQueue = uniqueName('dispatch')
   /** Activities that "die" after doing their work: the next N calls run, then throw. */
   const crashAfterWork: Record<string, number> = {}
 
   beforeAll(async () => {
     env = await connectTestEnvironment()
-    inv = await createInvoiceTestEnv('invoice-dispatch')
-    const crashing = Object.fromEntries(
+    const crashing = (activities: InvoiceTestEnv['activities']) => Object.fromEntries(
       (['syncPlanFact', 'uploadPdfToR2', 'sendInvoiceEmail', 'createDidoxDraft'] as const).map((name) => [
         name,
         async (input: never) => {
-          const result = await (inv.activities[name] as (input: never) => Promise<unknown>)(input)
+          const result = await (activities[name] as (input: never) => Promise<unknown>)(input)
           if ((crashAfterWork[name] ?? 0) > 0) {
             crashAfterWork[name]! -= 1
             throw new Error(`${name}: the worker died after the remote call, before Temporal recorded the result`)
@@ -43,13 +40,11 @@ describe('dispatch: exactly once, needs_attention, outages', { timeout: 180_000 
         },
       ]),
     )
-    worker = await createTestWorker(env, { taskQueue, activities: { ...inv.activities, ...crashing } })
-    running = worker.run()
+    worker = await runInvoiceWorker(env, 'invoice-dispatch', { taskQueue, replace: crashing })
+    inv = worker.inv
   })
   afterAll(async () => {
-    worker?.shutdown()
-    await running
-    await inv?.dispose()
+    await worker?.stop()
     await env?.teardown()
   })
 

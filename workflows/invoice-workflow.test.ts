@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto'
 import type { WorkflowHandle } from '@temporalio/client'
 import type { TestWorkflowEnvironment } from '@temporalio/testing'
-import type { Worker } from '@temporalio/worker'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WORKLOGS } from '../sources/columns.js'
 import { SAMPLE_DEALS } from '../sources/generate/catalog.js'
 import { readDealWorklogs } from '../sources/read-deal-worklogs.js'
 import { readDeal } from '../sources/read-deal.js'
-import { createInvoiceTestEnv, waitFor, type InvoiceTestEnv } from '../test-support/invoice-env.js'
-import { connectTestEnvironment, createTestWorker, uniqueName } from '../test-support/temporal.js'
+import { runInvoiceWorker, waitFor, type InvoiceTestEnv, type RunningInvoiceWorker } from '../test-support/invoice-env.js'
+import { connectTestEnvironment, uniqueName } from '../test-support/temporal.js'
 import { recordHistory as recordHistoryOf } from '../test-support/record-history.js'
 import {
   approveSignal,
@@ -25,20 +24,16 @@ import { invoiceWorkflow } from './invoice-workflow.js'
 describe('invoice workflow, end to end on real services', () => {
   let env: TestWorkflowEnvironment
   let inv: InvoiceTestEnv
-  let worker: Worker
-  let running: Promise<void>
+  let worker: RunningInvoiceWorker
   const taskQueue = uniqueName('invoice')
 
   beforeAll(async () => {
     env = await connectTestEnvironment()
-    inv = await createInvoiceTestEnv('invoice-wf')
-    worker = await createTestWorker(env, { taskQueue, activities: inv.activities })
-    running = worker.run()
+    worker = await runInvoiceWorker(env, 'invoice-wf', { taskQueue })
+    inv = worker.inv
   })
   afterAll(async () => {
-    worker?.shutdown()
-    await running
-    await inv?.dispose()
+    await worker?.stop()
     await env?.teardown()
   })
 
