@@ -1,14 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { Client, Connection } from '@temporalio/client'
-import autocannon from 'autocannon'
 import { loadConfig } from '../lib/config.js'
 import { invoiceStatusKey } from '../workflows/search-attributes.js'
+import { runOpenLoopLoad, type LoadRequest } from './open-loop-load.js'
 
 /**
  * Signal endpoint latency under load. The API server and the worker run as their own processes
- * (as in production); the load comes from this process over loopback at a fixed rate.
+ * (as in production); the load comes from this process over loopback at a fixed rate, evenly
+ * spaced, with latency counted from the moment each request was due (open-loop-load.ts).
  *
  * Every signal is one a finance user could really send and the workflow really acts on: the
  * bench first starts one invoice per request (one-day periods of a deal, in a far year no demo
@@ -18,8 +19,12 @@ import { invoiceStatusKey } from '../workflows/search-attributes.js'
  * API, and Temporal taking each signal; the restarted worker then drains the backlog). It checks that
  * every invoice signalled ended cancelled. For comparison it also measures `GET /invoices/:id`
  * and the signal without respond-async (the API waits for the workflow's reaction).
+ * Each run is preceded by a short warm-up of the same request (JIT, connection pools), not counted.
  * Prints p50/p90/p99 and the CPU seconds of each process, and writes
  * bench/results/api-signals.json.
+ * BENCH_BACKGROUND=idle runs the worker and the Temporal server under SCHED_IDLE while the load
+ * runs (Linux, `chrt`; restored afterwards): the API and PostgreSQL first, the background work
+ * on what CPU is left, as on a machine that hosts them all (docs/api.md, Speed).
  * Needs the services up (bash scripts/services.sh up) and the demo data (scripts/generate-data.ts).
  *   npx tsx bench/api-signals.ts [seconds=15] [rate=100]
  * Target (issue 6): p99 < 50 ms at 100 req/s.
@@ -32,6 +37,7 @@ const api = `http://127.0.0.1:${config.api.port}`
 const token = (name: string) => config.apiTokens.split(',').find((e) => e.includes(`:${name}`))!.split('=')[0]!
 const accountant = token('accountant')
 const headers = { authorization: `Bearer ${accountant}`, 'content-type': 'application/json' }
+const background = process.env.BENCH_BACKGROUND === 'idle' ? 'idle' : 'normal'
 
 interface Summary {
   title: string
@@ -40,6 +46,8 @@ interface Summary {
   requests: number
   non2xx: number
   errors: number
+  /** How late the generator sent a request, at worst (ms). */
+  maxSendLag: number
   p50: number
   p90: number
   p99: number
@@ -69,13 +77,8 @@ async function forEachLimited<T>(items: T[], limit: number, task: (item: T) => P
   }))
 }
 
-async function invoiceState(id: string): Promise<string> {
-  const response = await fetch(`${api}/invoices/${encodeURIComponent(id)}`, { headers })
-  return ((await response.json()) as { state: string }).state
-}
-
 /** Starts `count` invoices of consecutive one-day periods and waits until each awaits confirmation. */
-async function startInvoices(count: number): Promise<string[]> {
+async function startInvoices(temporal: Client, count: number): Promise<string[]> {
   const firstDay = Date.UTC(2040, 0, 1) + Math.floor(Math.random() * 40_000) * 86_400_000
   const periods = Array.from({ length: count }, (_, i) => {
     const day = new Date(firstDay + i * 86_400_000).toISOString().slice(0, 10)
@@ -92,7 +95,7 @@ async function startInvoices(count: number): Promise<string[]> {
   })
   let ready = 0
   await forEachLimited([...ids], 8, async (id) => {
-    await waitUntil(async () => (await invoiceState(id)) === 'awaiting_confirmation', `${id} awaiting_confirmation`, 300_000)
+    await waitUntil(async () => (await temporal.workflow.getHandle(id).describe()).typedSearchAttributes.get(invoiceStatusKey) === 'awaiting_confirmation', `${id} awaiting_confirmation`, 300_000)
     if (++ready % 250 === 0) console.error(`  ${ready}/${count} awaiting confirmation`)
   })
   return ids
@@ -110,25 +113,15 @@ function temporalServerPid(): number | undefined {
   return existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : undefined
 }
 
-async function load(title: string, request: autocannon.Options, processes: Record<string, number | undefined>, amount?: number): Promise<Summary> {
-  console.error(`${title}: ${rate} req/s${amount ? `, ${amount} requests` : ` for ${seconds} s`}`)
+async function load(title: string, request: (index: number) => LoadRequest, processes: Record<string, number | undefined>, count: number): Promise<Summary> {
+  console.error(`${title}: ${rate} req/s, ${count} requests`)
   const cpuBefore = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, cpuSecondsOf(pid)]))
   const benchBefore = process.cpuUsage()
-  const result = await autocannon({ ...request, overallRate: rate, connections: 10, ...(amount ? { amount } : { duration: seconds }) })
+  const result = await runOpenLoopLoad({ baseUrl: api, rate, count, request })
   const benchUsed = process.cpuUsage(benchBefore)
   const cpuSeconds = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, round2(cpuSecondsOf(pid) - cpuBefore[name]!)]))
   cpuSeconds.bench = round2((benchUsed.user + benchUsed.system) / 1e6)
-  const summary = {
-    title,
-    requests: result.requests.total,
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-    p50: result.latency.p50,
-    p90: result.latency.p90,
-    p99: result.latency.p99,
-    max: result.latency.max,
-    cpuSeconds,
-  }
+  const summary = { title, ...result, cpuSeconds }
   console.error(JSON.stringify(summary))
   return summary
 }
@@ -136,18 +129,10 @@ async function load(title: string, request: autocannon.Options, processes: Recor
 const round2 = (n: number) => Math.round(n * 100) / 100
 
 /** One request per invoice, each invoice once, in a shuffled order. */
-function signalEach(ids: string[], signal: string, body: object, prefer: string | undefined): autocannon.Options {
+function signalEach(ids: string[], signal: string, body: object, prefer: string | undefined): (index: number) => LoadRequest {
   const paths = ids.map((id) => `/invoices/${encodeURIComponent(id)}/${signal}`).sort(() => Math.random() - 0.5)
-  let next = 0
-  return {
-    url: api,
-    requests: [{
-      method: 'POST',
-      headers: { ...headers, ...(prefer ? { prefer } : {}) },
-      body: JSON.stringify(body),
-      setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length]! }),
-    }],
-  }
+  const requestHeaders = { ...headers, ...(prefer ? { prefer } : {}) }
+  return (index) => ({ method: 'POST', path: paths[index % paths.length]!, headers: requestHeaders, body: JSON.stringify(body) })
 }
 
 async function run(): Promise<void> {
@@ -159,47 +144,68 @@ async function run(): Promise<void> {
     await waitUntil(async () => (await fetch(`${api}/health`)).ok, 'API health')
     const count = rate * seconds
     // One invoice per respond-async request in each of the two runs, a tenth as many for the
-    // (slower) waiting run.
+    // (slower) waiting run, and a second's worth to warm up each respond-async run.
     const waitingCount = Math.max(50, Math.round(count / 10))
-    console.error(`starting ${2 * count + waitingCount} invoices of ${DEAL} (one-day periods) and waiting for their previews`)
-    const ids = await startInvoices(2 * count + waitingCount)
-    const [withWorker, workerStopped, waiting] = [ids.slice(0, count), ids.slice(count, 2 * count), ids.slice(2 * count)]
+    const warmCount = rate
+    const total = 2 * count + waitingCount + 2 * warmCount
+    console.error(`starting ${total} invoices of ${DEAL} (one-day periods) and waiting for their previews`)
+    const ids = await startInvoices(temporal, total)
+    const take = (n: number) => ids.splice(0, n)
+    const [withWorker, workerStopped, waiting, warmRunning, warmStopped] = [take(count), take(count), take(waitingCount), take(warmCount), take(warmCount)]
     const reason = { reason: 'benchmark' }
     const processes = () => ({ api: server.pid, worker: worker.pid, temporal: temporalServerPid() })
+    const schedule = () => setBackgroundPolicy([worker.pid, temporalServerPid()], background)
+    const warmUp = (request: (index: number) => LoadRequest, n: number) => runOpenLoopLoad({ baseUrl: api, rate, count: n, request })
 
     const results: Summary[] = []
-    results.push(await load('GET /invoices/:id', { url: `${api}/invoices/${encodeURIComponent(waiting[0]!)}`, headers }, processes()))
+    const getOne = (): LoadRequest => ({ method: 'GET', path: `/invoices/${encodeURIComponent(waiting[0]!)}`, headers })
+    await warmUp(getOne, rate)
+    schedule()
+    results.push(await load('GET /invoices/:id', getOne, processes(), count))
+    await warmUp(signalEach(warmRunning, 'cancel', reason, 'respond-async'), warmCount)
     results.push(await load('POST …/cancel, respond-async, worker running', signalEach(withWorker, 'cancel', reason, 'respond-async'), processes(), count))
 
     // The same load with the worker stopped: the endpoint's own work, the worker's reaction
     // deferred. The signals wait in Temporal; the restarted worker then applies them.
     await stopProcess(worker)
+    await warmUp(signalEach(warmStopped, 'cancel', reason, 'respond-async'), warmCount)
     results.push(await load('POST …/cancel, respond-async, worker stopped', signalEach(workerStopped, 'cancel', reason, 'respond-async'), processes(), count))
     worker = startProcess('worker.ts')
+    schedule()
     const drainStarted = Date.now()
-    await expectCancelled(temporal, [...withWorker, ...workerStopped])
+    await expectCancelled(temporal, [...withWorker, ...workerStopped, ...warmRunning, ...warmStopped])
     const drainSeconds = round2((Date.now() - drainStarted) / 1000)
     console.error(`every signalled invoice is cancelled; the restarted worker drained the backlog in ${drainSeconds} s`)
 
     results.push(await load('POST …/cancel, waits for the reaction', signalEach(waiting, 'cancel', reason, undefined), processes(), waiting.length))
     await expectCancelled(temporal, waiting)
 
-    console.log(`\n${rate} req/s; API, worker, Temporal, PostgreSQL and this process share the machine's ${availableParallelism()} cores`)
-    console.log('endpoint                                      | requests | non-2xx | errors | p50 ms | p90 ms | p99 ms | max ms | CPU s (api/worker/temporal/bench)')
+    console.log(`\n${rate} req/s; API, worker, Temporal, PostgreSQL and this process share the machine's ${availableParallelism()} cores; worker and Temporal scheduled ${background === 'idle' ? 'SCHED_IDLE' : 'normally'}`)
+    console.log('endpoint                                      | requests | non-2xx | errors | p50 ms | p90 ms | p99 ms | max ms | send lag ms | CPU s (api/worker/temporal/bench)')
     for (const r of results) {
-      const cells = [r.requests, r.non2xx, r.errors, r.p50, r.p90, r.p99, r.max].map((v, i) => String(v).padStart([8, 7, 6, 6, 6, 6, 6][i]!))
+      const cells = [r.requests, r.non2xx, r.errors, r.p50, r.p90, r.p99, r.max, r.maxSendLag].map((v, i) => String(v).padStart([8, 7, 6, 6, 6, 6, 6, 11][i]!))
       const cpu = ['api', 'worker', 'temporal', 'bench'].map((name) => r.cpuSeconds[name]?.toFixed(1) ?? '-').join(' / ')
       console.log(`${r.title.padEnd(45)} | ${cells.join(' | ')} | ${cpu}`)
     }
     console.log(`backlog of ${count} cancellations applied by the restarted worker in ${drainSeconds} s`)
     mkdirSync('bench/results', { recursive: true })
     const file = 'bench/results/api-signals.json'
-    writeFileSync(file, JSON.stringify({ measuredAt: new Date().toISOString(), rate, seconds, deal: DEAL, cores: availableParallelism(), results, drainSeconds }, null, 2))
+    writeFileSync(file, JSON.stringify({ measuredAt: new Date().toISOString(), rate, seconds, background, deal: DEAL, cores: availableParallelism(), results, drainSeconds }, null, 2))
     console.log(`\nwritten to ${file}`)
   } finally {
+    setBackgroundPolicy([temporalServerPid()], 'normal')
     server.kill('SIGTERM')
     worker.kill('SIGTERM')
     await connection.close()
+  }
+}
+
+/** Every thread of each process under SCHED_IDLE (`idle`) or back to the default policy. */
+function setBackgroundPolicy(pids: (number | undefined)[], policy: 'idle' | 'normal'): void {
+  if (policy === 'idle' || background === 'idle') {
+    for (const pid of pids) {
+      if (pid !== undefined) execFileSync('chrt', [policy === 'idle' ? '--idle' : '--other', '--all-tasks', '--pid', '0', String(pid)])
+    }
   }
 }
 
