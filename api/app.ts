@@ -10,6 +10,7 @@ import { ApiError, describeError } from './errors.js'
 import { createDefaultChecks } from './health-checks.js'
 import { logRequests } from './request-log.js'
 import { createRouter } from './router.js'
+import { SignalRelay } from './signal-relay.js'
 import { billingRunsRouter } from './routes/billing-runs.js'
 import { categoryRulesRouter } from './routes/category-rules.js'
 import { healthRouter } from './routes/health.js'
@@ -24,9 +25,11 @@ const OPENAPI_INFO = { title: 'Invoicing API', version: '1.0.0', description: 'S
  * `app.request()` against the real services without opening a port.
  */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const logger = deps.logger ?? createLogger(deps.config.log)
   const resolved: ResolvedDeps = {
     checks: createDefaultChecks(deps),
-    logger: createLogger(deps.config.log),
+    logger,
+    signalRelay: deps.signalRelay ?? new SignalRelay({ db: deps.db, client: deps.temporal, logger }),
     queryTimeoutMs: 3_000,
     signalWaitMs: 2_000,
     bodyLimitBytes: 64 * 1024,

@@ -4,6 +4,7 @@ import type { Config } from '../lib/config.js'
 import type { Database } from '../lib/database.js'
 import type { AuthUser, TokenIndex } from './auth.js'
 import type { HealthCheck } from './health-checks.js'
+import type { SignalRelay } from './signal-relay.js'
 
 /** What the API needs from the process: built once by api/server.ts (or by a test). */
 export interface AppDeps {
@@ -19,6 +20,11 @@ export interface AppDeps {
   queryTimeoutMs?: number
   /** How long a signal route waits for the workflow to react (next state or a refusal). */
   signalWaitMs?: number
+  /**
+   * Delivers respond-async signals from PostgreSQL to Temporal. Defaults to one without the
+   * periodic sweep; api/server.ts starts the sweep and stops the relay on shutdown.
+   */
+  signalRelay?: SignalRelay
   /** Largest request body accepted. */
   bodyLimitBytes?: number
 }

@@ -1,11 +1,15 @@
 import { createHash, randomInt, randomUUID } from 'node:crypto'
+import { Client, Connection } from '@temporalio/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createLogger } from '../lib/logger.js'
 import { SAMPLE_CUSTOMERS, SAMPLE_DEALS } from '../sources/generate/catalog.js'
 import { runInvoiceWorker, waitFor, type InvoiceTestEnv, type RunningInvoiceWorker } from '../test-support/invoice-env.js'
+import { freePort } from '../test-support/temporal-server.js'
 import { createTestWorker, uniqueName } from '../test-support/temporal.js'
 import type { InvoiceState } from '../workflows/invoice-contract.js'
 import { createTestApp, type TestApp, type TestUser } from './create-test-app.js'
 import type { InvoiceDetails } from './invoices/read-invoice.js'
+import { SignalRelay } from './signal-relay.js'
 
 const DAY = 86_400_000
 
@@ -298,6 +302,39 @@ describe('/invoices, end to end on real services (worker with the real activitie
       expect(await cancel.json()).toMatchObject({ outcome: 'sent', state: 'prefilling' })
     } finally {
       await app.dispose()
+    }
+  })
+
+  it('with Prefer: respond-async a signal is checked against PostgreSQL, stored and answered at once; it reaches the workflow even after Temporal was unreachable', async () => {
+    const async = { Prefer: 'respond-async' }
+    const id = await start(SAMPLE_DEALS.tmEurForeignDe, randomPeriod())
+    await reach(id, 'awaiting_confirmation')
+    const wrong = await t.call('POST', path(id, '/approve'), { as: 'approver', headers: async })
+    expect(wrong.status).toBe(409)
+    expect(await wrong.json()).toMatchObject({ code: 'WRONG_STATE', state: 'awaiting_confirmation' })
+    const unknown = await t.call('POST', path(`invoice:${unknownDeal}:2031-02`, '/cancel'), { as: 'accountant', body: { reason: 'x' }, headers: async })
+    expect(unknown.status).toBe(404)
+
+    // The API's relay cannot reach Temporal: the request is still accepted and kept.
+    const unreachable = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}`, interceptors: [] }), namespace: t.env.namespace })
+    const downRelay = new SignalRelay({ db: t.db, client: unreachable, logger: createLogger({ level: 'ERROR', format: 'json' }, () => undefined) })
+    const down = await createTestApp({ taskQueue, signalRelay: downRelay })
+    try {
+      const res = await down.call('POST', path(id, '/cancel'), { as: 'accountant', body: { reason: 'sent while Temporal was down' }, headers: async })
+      expect(res.status, await res.clone().text()).toBe(202)
+      const body = (await res.json()) as { outcome: string; state: string; signalRequestId: string }
+      expect(body).toMatchObject({ outcome: 'queued', previousState: 'awaiting_confirmation', state: 'awaiting_confirmation', signalRequestId: expect.any(String) })
+      await downRelay.stop()
+      const waiting = await get(id)
+      expect(waiting.state).toBe('awaiting_confirmation')
+      expect(waiting.pendingSignals).toEqual([expect.objectContaining({ id: body.signalRequestId, signal: 'cancel', actor: 'alice', attempts: 1, lastError: expect.any(String) })])
+
+      // Temporal is back: the next sweep (here by hand, without waiting for the retry delay) delivers it.
+      await t.db.invoiceSignalRequest.update({ where: { id: body.signalRequestId }, data: { claimedUntil: new Date(Date.now() - 1) } })
+      await new SignalRelay({ db: t.db, client: t.env.client, logger: createLogger({ level: 'ERROR', format: 'json' }, () => undefined) }).sweep()
+      expect(await reach(id, 'cancelled')).toMatchObject({ cancelReason: 'sent while Temporal was down', pendingSignals: [] })
+    } finally {
+      await down.dispose()
     }
   })
 

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client'
+import { readPendingSignalRequests } from '../../db/signal-requests.js'
 import type { Database } from '../../lib/database.js'
 import { SIGNALS_BY_STATE, type InvoiceSignalName, type InvoiceView } from '../../workflows/invoice-contract.js'
 import { loadInvoiceState } from './load-invoice-state.js'
@@ -19,6 +20,15 @@ export interface ExternalReferenceInfo {
   pdfVersion: number | null
   details: unknown
   updatedAt: string
+}
+
+export interface PendingSignalInfo {
+  id: string
+  signal: string
+  actor: string
+  requestedAt: string
+  attempts: number
+  lastError: string | null
 }
 
 export interface InvoiceTotals {
@@ -43,6 +53,8 @@ export interface InvoiceDetails extends InvoiceView {
   errors: unknown[]
   pdfs: PdfVersionInfo[]
   externalReferences: ExternalReferenceInfo[]
+  /** Signals accepted (respond-async) and not yet handed to Temporal, oldest first. */
+  pendingSignals: PendingSignalInfo[]
   startedAt: string
   closedAt: string | null
 }
@@ -52,7 +64,7 @@ export interface InvoiceDetails extends InvoiceView {
  * refusals), its PDF versions and what external systems know it as. Null for an unknown id.
  */
 export async function readInvoice(options: { client: Client; db: Database; workflowId: string; timeoutMs: number }): Promise<InvoiceDetails | null> {
-  const loaded = await loadInvoiceState(options)
+  const [loaded, pendingSignals] = await Promise.all([loadInvoiceState(options), readPendingSignalRequests(options.db, options.workflowId)])
   if (!loaded) return null
   const { description, view } = loaded
   const [pdfs, references] = view.invoiceId
@@ -90,6 +102,7 @@ export async function readInvoice(options: { client: Client; db: Database; workf
       details: r.details,
       updatedAt: r.updatedAt.toISOString(),
     })),
+    pendingSignals: pendingSignals.map((s) => ({ id: s.id, signal: s.signal, actor: s.actor, requestedAt: s.requestedAt.toISOString(), attempts: s.attempts, lastError: s.lastError })),
     startedAt: description.startTime.toISOString(),
     closedAt: description.closeTime?.toISOString() ?? null,
   }

@@ -81,6 +81,9 @@ export const InvoiceSchema = z
     externalReferences: z.array(
       z.object({ system: z.string(), purpose: z.string(), status: z.string(), externalId: z.string().nullable(), pdfVersion: z.number().nullable(), details: z.unknown(), updatedAt: z.string() }),
     ),
+    pendingSignals: z
+      .array(z.object({ id: z.string(), signal: z.string(), actor: z.string(), requestedAt: z.string(), attempts: z.number(), lastError: z.string().nullable() }))
+      .openapi({ description: 'Signals accepted with `Prefer: respond-async` and not yet handed to the workflow, oldest first' }),
     startedAt: z.string(),
     closedAt: z.string().nullable(),
   })
@@ -124,9 +127,13 @@ export const SignalOutcomeSchema = z
     id: z.string(),
     runId: z.string(),
     signal: z.string(),
-    outcome: z.enum(['applied', 'sent']).openapi({ description: '`applied`: the state moved on within the wait; `sent`: delivered, no visible reaction yet' }),
+    outcome: z.enum(['applied', 'sent', 'queued']).openapi({
+      description:
+        '`applied`: the state moved on within the wait; `sent`: delivered, no visible reaction yet; `queued` (with `Prefer: respond-async`): stored and being handed to the workflow, see `pendingSignals` on the invoice',
+    }),
     previousState: StateSchema,
     state: StateSchema,
+    signalRequestId: z.string().optional().openapi({ description: 'With `queued`: the id of the stored signal request' }),
   })
   .openapi('SignalOutcome')
 

@@ -165,7 +165,7 @@ export const invoicesRouter = createRouter()
 function sendSignal(c: Context<AppEnv>, workflowId: string, request: SignalRequest) {
   const { deps, user } = c.var
   const waitMs = /\brespond-async\b/i.test(c.req.header('Prefer') ?? '') ? 0 : deps.signalWaitMs
-  return signalInvoice({ client: deps.temporal, db: deps.db, workflowId, request, actor: user.id, queryTimeoutMs: deps.queryTimeoutMs, waitMs })
+  return signalInvoice({ client: deps.temporal, db: deps.db, workflowId, request, actor: user.id, queryTimeoutMs: deps.queryTimeoutMs, waitMs, relay: deps.signalRelay })
 }
 
 function matchesEtag(header: string | undefined, etag: string): boolean {
