@@ -103,6 +103,17 @@ describe('SignalRelay', () => {
     expect((await signalsIn(target.workflowId)).map((s) => (s.args as { reason: string }).reason)).toEqual(['first', 'second'])
   })
 
+  it('beyond maxImmediate deliveries in flight, a new request is left to the sweep', async () => {
+    const relay = new SignalRelay({ db, client: env.client, logger, maxImmediate: 0 })
+    const target = await startWorkflow()
+    const queued = await relay.queue(request(target))
+    await relay.stop()
+    expect(await db.invoiceSignalRequest.findUniqueOrThrow({ where: { id: queued.id } })).toMatchObject({ status: 'pending', attempts: 0, claimedUntil: null })
+    await new SignalRelay({ db, client: env.client, logger }).sweep()
+    expect(await db.invoiceSignalRequest.findUniqueOrThrow({ where: { id: queued.id } })).toMatchObject({ status: 'delivered', attempts: 1 })
+    expect(await signalsIn(target.workflowId)).toHaveLength(1)
+  })
+
   it('while Temporal is unreachable the request stays pending with the error, and is delivered once it is back', async () => {
     const target = await startWorkflow()
     const unreachable = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 500, interceptors: [] }), namespace: env.namespace })

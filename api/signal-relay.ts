@@ -21,7 +21,10 @@ export interface SignalRelayOptions {
   leaseMs?: number
   /** How often pending requests are looked for (left by a crash, or waiting for a retry). */
   sweepMs?: number
+  /** Requests one sweep claims and delivers side by side. */
   batchSize?: number
+  /** Deliveries started at once by `queue`; beyond this, new requests wait for the sweep. */
+  maxImmediate?: number
 }
 
 /**
@@ -38,6 +41,7 @@ export class SignalRelay {
   private readonly leaseMs: number
   private readonly sweepMs: number
   private readonly batchSize: number
+  private readonly maxImmediate: number
   private readonly deliveries = new Set<Promise<void>>()
   private sweeping: Promise<void> | null = null
   private timer: NodeJS.Timeout | undefined
@@ -47,14 +51,17 @@ export class SignalRelay {
     this.leaseMs = options.leaseMs ?? 30_000
     this.sweepMs = options.sweepMs ?? 1_000
     this.batchSize = options.batchSize ?? 50
+    this.maxImmediate = options.maxImmediate ?? 16
   }
 
   /**
    * Stores the request (the caller's promise to the user) and, when it is its invoice's only
-   * pending one, starts delivering it; one queued behind another is left to the sweep.
+   * pending one, starts delivering it; one queued behind another, or beyond `maxImmediate`
+   * deliveries in flight (a burst, or Temporal slow), is left to the sweep.
    */
   async queue(input: SignalRequestInput): Promise<SignalRequestRow> {
-    const { request, claimed } = await insertSignalRequest(this.options.db, input, this.leaseMs)
+    const hold = !this.stopped && this.deliveries.size < this.maxImmediate
+    const { request, claimed } = await insertSignalRequest(this.options.db, input, hold ? this.leaseMs : null)
     if (claimed && !this.stopped) this.track(this.deliver(request))
     return request
   }

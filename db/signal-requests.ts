@@ -13,17 +13,18 @@ export interface SignalRequestInput {
 }
 
 /**
- * Records a signal to deliver. When its invoice has no other pending request, the caller
- * holds it for `leaseMs` (`claimed`) and delivers it at once; otherwise it waits its turn
- * for the sweep. Either way, if the caller dies, the lease runs out and any relay takes it.
+ * Records a signal to deliver. When the caller asks to hold it (`leaseMs` not null) and its
+ * invoice has no other pending request, the caller holds it for `leaseMs` (`claimed`) and
+ * delivers it at once; otherwise it waits its turn for the sweep. Either way, if the caller
+ * dies, the lease runs out and any relay takes it.
  */
-export async function insertSignalRequest(db: Database, input: SignalRequestInput, leaseMs: number): Promise<{ request: SignalRequestRow; claimed: boolean }> {
+export async function insertSignalRequest(db: Database, input: SignalRequestInput, leaseMs: number | null): Promise<{ request: SignalRequestRow; claimed: boolean }> {
   const id = crypto.randomUUID()
   const [row] = await db.$queryRaw<{ claimed_until: Date | null; requested_at: Date }[]>`
     INSERT INTO invoice_signal_requests (id, workflow_id, workflow_run_id, signal, args, actor, attempts, claimed_until)
     SELECT ${id}::uuid, ${input.workflowId}, ${input.workflowRunId}, ${input.signal}, ${JSON.stringify(input.args)}::jsonb, ${input.actor},
-           CASE WHEN head THEN 1 ELSE 0 END, CASE WHEN head THEN now() + make_interval(secs => ${leaseMs / 1000}) END
-      FROM (SELECT NOT EXISTS (SELECT 1 FROM invoice_signal_requests WHERE workflow_id = ${input.workflowId} AND status = 'pending') AS head) AS turn
+           CASE WHEN head THEN 1 ELSE 0 END, CASE WHEN head THEN now() + make_interval(secs => ${(leaseMs ?? 0) / 1000}) END
+      FROM (SELECT ${leaseMs !== null} AND NOT EXISTS (SELECT 1 FROM invoice_signal_requests WHERE workflow_id = ${input.workflowId} AND status = 'pending') AS head) AS turn
     RETURNING claimed_until, requested_at`
   const claimed = row!.claimed_until !== null
   return {
