@@ -13,15 +13,23 @@ import { SignalRelay } from './signal-relay.js'
 
 const DAY = 86_400_000
 
+/** Periods this run has used: never the same one twice (about 1 400 to draw from). */
+const usedPeriods = new Set<string>()
+
 /**
  * A range inside the generated months (September and October 2026) that earlier runs most
  * likely never used: the workflow id comes from deal and period, and finished invoices stay
  * in the test namespace.
  */
 function randomPeriod(): string {
-  const from = Date.UTC(2026, 8, 1) + randomInt(0, 40) * DAY
-  const to = Math.min(from + randomInt(7, 21) * DAY, Date.UTC(2026, 10, 1))
-  return `${new Date(from).toISOString().slice(0, 10)}..${new Date(to).toISOString().slice(0, 10)}`
+  for (;;) {
+    const from = Date.UTC(2026, 8, 1) + randomInt(0, 54) * DAY
+    const to = randomInt(from + 7 * DAY, Date.UTC(2026, 10, 1) + 1)
+    const period = `${new Date(from).toISOString().slice(0, 10)}..${new Date(to - (to % DAY)).toISOString().slice(0, 10)}`
+    if (usedPeriods.has(period)) continue
+    usedPeriods.add(period)
+    return period
+  }
 }
 
 const SQL = "'); DELETE FROM invoices; --"
