@@ -59,7 +59,7 @@ export interface SignalOptions {
   waitMs: number
   /**
    * With `waitMs` 0, signals other than confirm are stored and handed to Temporal by the relay
-   * in the background, so the answer does not wait for Temporal (docs/api.md, Signals).
+   * in the background, so the answer does not wait for Temporal (docs/api.md, Decisions).
    */
   relay?: SignalRelay
 }
