@@ -203,6 +203,7 @@ function describeInvoice(i: InvoiceDetails, config: Config): string {
   if (i.lastRefusal) lines.push(`refused    ${i.lastRefusal.signal} by ${i.lastRefusal.actor} (${i.lastRefusal.code}): ${i.lastRefusal.message}`)
   for (const [step, d] of Object.entries(i.dispatch)) lines.push(`dispatch   ${step}: ${d.status}${d.externalId ? ` ${d.externalId}` : ''}${d.detail ? ` (${d.detail})` : ''}`)
   for (const r of i.externalReferences) lines.push(`external   ${r.system}/${r.purpose}: ${r.status}${r.externalId ? ` ${r.externalId}` : ''}`)
+  for (const p of i.pendingSignals) lines.push(`queued     ${p.signal} by ${p.actor} at ${p.requestedAt}, ${p.attempts} attempt(s)${p.lastError ? `, last error: ${p.lastError}` : ''}`)
   if (i.cancelReason) lines.push(`cancelled  ${i.cancelReason}`)
   if (i.notice) lines.push(`NOTE       ${i.notice}`)
   lines.push(`temporal   ${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(i.id)}`)
