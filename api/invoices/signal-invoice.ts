@@ -79,7 +79,8 @@ interface SignalTarget {
  * Sends a signal to an invoice on behalf of `actor`, after checking what the API can see
  * (state, stale fingerprint, blocking errors, maker-checker), so the common mistakes get a
  * precise 4xx instead of a silent refusal. The workflow remains the authority: it checks again,
- * and a refusal it records within `waitMs` is reported the same way.
+ * and a refusal it records within `waitMs` is reported the same way. Unless queued (see
+ * `relay`), the check reads the workflow's live view, or what is stored when no worker answers.
  */
 export async function signalInvoice(options: SignalOptions): Promise<SignalOutcome> {
   if (options.waitMs === 0 && options.relay && options.request.signal !== 'confirm') return queueSignal(options, options.relay)
@@ -88,7 +89,6 @@ export async function signalInvoice(options: SignalOptions): Promise<SignalOutco
     db: options.db,
     workflowId: options.workflowId,
     timeoutMs: options.queryTimeoutMs,
-    from: stateSourceFor(options),
   })
   if (!before) throw new ApiError('NOT_FOUND', `no invoice with id ${options.workflowId}`)
   await checkSignal(options, targetOf(before))
@@ -148,17 +148,6 @@ async function readStoredTarget(options: SignalOptions): Promise<SignalTarget | 
 function targetOf(loaded: LoadedInvoice): SignalTarget {
   const { view, description } = loaded
   return { runId: description.runId, state: view.state, runStatus: description.status.name, confirmedBy: view.confirmedBy, preview: loaded.source === 'workflow' ? view.preview : null }
-}
-
-/**
- * What the pre-signal check reads. A client that does not wait for the reaction (respond-async)
- * gets the cheaper check from what is stored: the search attributes carry the state, and only
- * maker-checker needs PostgreSQL (who confirmed). A confirm always needs the live preview's
- * fingerprint, and a waiting client the workflow's view to compare the reaction with.
- */
-function stateSourceFor(options: SignalOptions): 'workflow' | 'stored' | 'visibility' {
-  if (options.waitMs > 0 || options.request.signal === 'confirm') return 'workflow'
-  return options.request.signal === 'approve' ? 'stored' : 'visibility'
 }
 
 async function checkSignal(options: SignalOptions, target: SignalTarget): Promise<void> {
