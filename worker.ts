@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker'
 import { createActivities } from './activities/index.js'
+import { createRefusalAuditSinks } from './activities/refusal-audit-sink.js'
 import { createClickHouse } from './clients/clickhouse.js'
 import { createExternalClients } from './clients/create-external-clients.js'
 import { loadConfig } from './lib/config.js'
@@ -32,6 +33,7 @@ async function run(): Promise<void> {
       taskQueue: config.temporal.taskQueue,
       workflowBundle,
       activities: createActivities({ config, db, clickhouse, ...createExternalClients(config) }),
+      sinks: createRefusalAuditSinks({ db, logger }),
       shutdownGraceTime: config.worker.shutdownGraceMs,
     })
     logger.info('worker started', { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace })

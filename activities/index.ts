@@ -6,7 +6,6 @@ import { createBillingRunActivities } from './billing-run.js'
 import { createDispatchActivities } from './dispatch.js'
 import { createInvoiceActivities } from './invoice.js'
 import { createPrefillActivities } from './prefill.js'
-import { createSmokeActivities } from './smoke.js'
 
 /** What activities need from the outside world, built once by the worker. */
 export interface ActivityDeps extends ExternalClients {
@@ -18,7 +17,6 @@ export interface ActivityDeps extends ExternalClients {
 /** All activities, as one object for Worker.create. */
 export function createActivities(deps: ActivityDeps) {
   return {
-    ...createSmokeActivities(deps),
     ...createPrefillActivities({ ...deps, timeZone: deps.config.companyTimeZone }),
     ...createInvoiceActivities(deps),
     ...createDispatchActivities(deps),

@@ -49,11 +49,11 @@ export function createInvoiceActivities(deps: { db: Database; config: Config; go
     },
 
     async recordEvent(event: InvoiceEventInput): Promise<void> {
-      await appendEvent(db, event)
+      await failPermanentErrors(() => appendEvent(db, event))
     },
 
     async recordTransition(input: TransitionInput): Promise<void> {
-      await recordTransition(db, input)
+      await failPermanentErrors(() => recordTransition(db, input))
     },
 
     /** Invoice + line items + number + event in one transaction (idempotent per round). */

@@ -10,7 +10,6 @@ import { ApiError, describeError } from './errors.js'
 import { createDefaultChecks } from './health-checks.js'
 import { logRequests } from './request-log.js'
 import { createRouter } from './router.js'
-import { SignalRelay } from './signal-relay.js'
 import { billingRunsRouter } from './routes/billing-runs.js'
 import { categoryRulesRouter } from './routes/category-rules.js'
 import { healthRouter } from './routes/health.js'
@@ -18,7 +17,7 @@ import { invoicesRouter } from './routes/invoices.js'
 import { rateRulesRouter } from './routes/rate-rules.js'
 import { settingsRouter } from './routes/settings.js'
 
-const OPENAPI_INFO = { title: 'Invoicing API', version: '1.0.0', description: 'Starts, signals and reads invoice workflows; month-end billing runs; rate rules, category rules and settings.' }
+const OPENAPI_INFO = { title: 'Invoicing API', version: '1.0.0', description: 'Starts invoices, acts on them (each action answered with its outcome) and reads them; month-end billing runs; rate rules, category rules and settings.' }
 
 /**
  * The HTTP API as a Hono app, with its dependencies passed in so tests run it through
@@ -29,9 +28,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const resolved: ResolvedDeps = {
     checks: createDefaultChecks(deps),
     logger,
-    signalRelay: deps.signalRelay ?? new SignalRelay({ db: deps.db, client: deps.temporal, logger }),
     queryTimeoutMs: 3_000,
-    signalWaitMs: 2_000,
+    actionWaitMs: 30_000,
+    startWaitMs: 10_000,
     bodyLimitBytes: 64 * 1024,
     ...stripUndefined(deps),
   }

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from './create-test-app.js'
-import { buildInvoiceListQuery, quoteQueryValue } from './invoices/invoice-list-query.js'
-import { listInvoices } from './invoices/list-invoices.js'
-import { describeInvoice } from './invoices/load-invoice-state.js'
+import { buildInvoiceListQuery, quoteQueryValue } from '../operations/invoices/invoice-list-query.js'
+import { listInvoices } from '../operations/invoices/list-invoices.js'
+import { describeInvoice } from '../operations/invoices/load-invoice-state.js'
 
 const INVOICE_ID = encodeURIComponent('invoice:APP-0000:2026-10')
 const SQL = "x'); DROP TABLE rate_rules; --"

@@ -4,8 +4,8 @@ import { parseBillingPeriod } from '../prefill/billing-period.js'
 import { runInvoiceWorker, waitFor, type RunningInvoiceWorker } from '../test-support/invoice-env.js'
 import { uniqueName } from '../test-support/temporal.js'
 import { MAX_BILLING_RUN_CONCURRENCY } from '../workflows/billing-run-contract.js'
-import type { BillingRunPage } from './billing-runs/list-billing-runs.js'
-import type { BillingRunDetails } from './billing-runs/read-billing-run.js'
+import type { BillingRunPage } from '../operations/billing-runs/list-billing-runs.js'
+import type { BillingRunDetails } from '../operations/billing-runs/read-billing-run.js'
 import { createTestApp, type TestApp } from './create-test-app.js'
 
 const DAY = 86_400_000

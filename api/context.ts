@@ -4,7 +4,6 @@ import type { Config } from '../lib/config.js'
 import type { Database } from '../lib/database.js'
 import type { AuthUser, TokenIndex } from './auth.js'
 import type { HealthCheck } from './health-checks.js'
-import type { SignalRelay } from './signal-relay.js'
 
 /** What the API needs from the process: built once by api/server.ts (or by a test). */
 export interface AppDeps {
@@ -18,13 +17,10 @@ export interface AppDeps {
   logger?: Logger
   /** How long a workflow query may take before the worker counts as unavailable. */
   queryTimeoutMs?: number
-  /** How long a signal route waits for the workflow to react (next state or a refusal). */
-  signalWaitMs?: number
-  /**
-   * Delivers respond-async signals from PostgreSQL to Temporal. Defaults to one without the
-   * periodic sweep; api/server.ts starts the sweep and stops the relay on shutdown.
-   */
-  signalRelay?: SignalRelay
+  /** How long an action waits for its outcome before answering 202 (`Prefer: wait=N` overrides). */
+  actionWaitMs?: number
+  /** How long POST /invoices waits for the prefill (`Prefer: wait=N` overrides). */
+  startWaitMs?: number
   /** Largest request body accepted. */
   bodyLimitBytes?: number
 }

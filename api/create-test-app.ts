@@ -6,7 +6,6 @@ import { testDatabaseUrl } from '../test-support/env.js'
 import { connectTestEnvironment, uniqueName } from '../test-support/temporal.js'
 import { createApp } from './app.js'
 import type { AppDeps } from './context.js'
-import { SignalRelay } from './signal-relay.js'
 
 /** Tokens of the test users: one per role, and carol who may both confirm and approve. */
 export const TEST_TOKENS = {
@@ -47,14 +46,12 @@ export async function createTestApp(overrides: Partial<AppDeps> = {}): Promise<T
   const db = createDatabase(config.database.url)
   const logs: string[] = []
   const logger = createLogger({ level: 'INFO', format: 'json' }, (line) => logs.push(line))
-  const signalRelay = new SignalRelay({ db, client: env.client, logger })
   const app = createApp({
     config,
     db,
     temporal: env.client,
     taskQueue: uniqueName('api'),
     logger,
-    signalRelay,
     queryTimeoutMs: 3_000,
     ...overrides,
   })
@@ -75,7 +72,6 @@ export async function createTestApp(overrides: Partial<AppDeps> = {}): Promise<T
       return Promise.resolve(app.request(path, { method, headers, body }))
     },
     async dispose() {
-      await signalRelay.stop()
       await db.$disconnect()
       await env.teardown()
     },

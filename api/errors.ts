@@ -2,11 +2,11 @@ import { isGrpcServiceError, ServiceError } from '@temporalio/client'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { ZodError } from 'zod'
+import { OperationError, type ErrorCode } from '../operations/operation-error.js'
 
 /**
- * Every error the API answers with has a stable code; this table is the one place that maps
- * codes to HTTP statuses. Workflow refusal codes (invoice-contract.ts `Refusal.code`) are in
- * it too, so a refusal the workflow reports maps to the same status as one the API predicts.
+ * The one place that maps error codes (operations/operation-error.ts) to HTTP statuses. The
+ * workflow's refusal codes are among them, so a refusal reads the same wherever it is caught.
  */
 export const ERROR_STATUS = {
   BAD_REQUEST: 400,
@@ -16,12 +16,15 @@ export const ERROR_STATUS = {
   FORBIDDEN: 403,
   MAKER_CHECKER: 403,
   NOT_FOUND: 404,
+  UNKNOWN_DEAL: 404,
   METHOD_NOT_ALLOWED: 405,
   ALREADY_EXISTS: 409,
   WRONG_STATE: 409,
   STALE_PREVIEW: 409,
+  STALE_PDF: 409,
   PREVIEW_HAS_ERRORS: 409,
   NOT_SKIPPABLE: 409,
+  EFFECTS_MADE: 409,
   RATE_RULE_OVERLAP: 409,
   POSITION_TAKEN: 409,
   CONFLICT: 409,
@@ -29,27 +32,19 @@ export const ERROR_STATUS = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   INVALID_EDIT: 422,
   INVALID_INPUT: 422,
+  UNKNOWN_CUSTOMER: 422,
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,
-} as const satisfies Record<string, ContentfulStatusCode>
+} as const satisfies Record<ErrorCode, ContentfulStatusCode>
 
-export type ErrorCode = keyof typeof ERROR_STATUS
+export type { ErrorCode }
 
-/** One error type for everything the API refuses on purpose; `details` are added to the body. */
-export class ApiError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message)
-    this.name = 'ApiError'
-  }
+/** The API's name for an operation's refusal (one class: the CLI and the API throw the same). */
+export { OperationError as ApiError }
 
-  get status(): ContentfulStatusCode {
-    return ERROR_STATUS[this.code]
-  }
+/** The HTTP status of a refusal. */
+export function statusOf(err: OperationError): ContentfulStatusCode {
+  return ERROR_STATUS[err.code]
 }
 
 const TARGET_NAMES: Record<string, string> = { json: 'body', query: 'query', param: 'path', header: 'header' }
@@ -58,7 +53,7 @@ const TARGET_NAMES: Record<string, string> = { json: 'body', query: 'query', par
  * Turns a zod failure into a 400 that names each field and its problem, e.g.
  * `body.period: month must be YYYY-MM, got "2026-13"`; unknown fields are reported one by one.
  */
-export function buildValidationError(error: ZodError, target: string): ApiError {
+export function buildValidationError(error: ZodError, target: string): OperationError {
   const where = TARGET_NAMES[target] ?? target
   const issues = error.issues.flatMap((issue) => {
     const base = [where, ...issue.path.map(String)].join('.')
@@ -67,7 +62,7 @@ export function buildValidationError(error: ZodError, target: string): ApiError 
     return [{ field: base, problem }]
   })
   const message = issues.map((i) => `${i.field}: ${i.problem}`).join('; ')
-  return new ApiError('VALIDATION_FAILED', message, { issues })
+  return new OperationError('VALIDATION_FAILED', message, { issues })
 }
 
 /**
@@ -76,8 +71,8 @@ export function buildValidationError(error: ZodError, target: string): ApiError 
  * unreachable to 503, and anything else to a 500 that reveals nothing of the cause.
  */
 export function describeError(err: unknown): { status: ContentfulStatusCode; body: Record<string, unknown>; headers: Record<string, string>; unexpected: boolean } {
-  if (err instanceof ApiError) {
-    return { status: err.status, body: { code: err.code, message: err.message, ...err.details }, headers: err.headers, unexpected: false }
+  if (err instanceof OperationError) {
+    return { status: statusOf(err), body: { code: err.code, message: err.message, ...err.details }, headers: err.headers, unexpected: false }
   }
   if (err instanceof HTTPException) {
     const code = codeForHttpException(err)

@@ -10,15 +10,12 @@ export interface CheckResult {
 export type HealthCheck = () => Promise<CheckResult>
 
 const CHECK_TIMEOUT_MS = 3_000
-/** A queued signal older than this means the relay cannot deliver (Temporal down, or a bug). */
-const SIGNAL_WAIT_WARN_MS = 60_000
 
 /**
  * The checks /health runs: PostgreSQL and Temporal (the API cannot work without them), the
  * ClickHouse server when CLICKHOUSE_URL names one (the embedded engine lives inside the worker,
- * so the API has nothing to check then), whether queued respond-async signals are being
- * delivered, and whether a worker polls the task queue (those two are warnings only: the API
- * still starts, lists and signals invoices meanwhile).
+ * so the API has nothing to check then), and whether a worker polls the task queue (a warning
+ * only: the API still starts, lists and reads invoices meanwhile, and actions wait for it).
  */
 export function createDefaultChecks(deps: { config: Config; db: Database; temporal: Client; taskQueue: string }): Record<string, HealthCheck> {
   return {
@@ -37,15 +34,6 @@ export function createDefaultChecks(deps: { config: Config; db: Database; tempor
       if (!url) return { status: 'skipped', detail: 'embedded (in the worker)' }
       const response = await fetch(new URL('/ping', url), { signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) })
       return response.ok ? { status: 'ok' } : { status: 'down', detail: `HTTP ${response.status}` }
-    },
-    signals: async () => {
-      const [queue] = await deps.db.$queryRaw<{ pending: number; oldest: Date | null }[]>`
-        SELECT count(*)::int AS pending, min(requested_at) AS oldest FROM invoice_signal_requests WHERE status = 'pending'`
-      const waitedMs = queue?.oldest ? Date.now() - queue.oldest.getTime() : 0
-      if (waitedMs > SIGNAL_WAIT_WARN_MS) {
-        return { status: 'warn', detail: `${queue!.pending} queued signal(s) not yet delivered to Temporal; the oldest has waited ${Math.round(waitedMs / 1000)} s` }
-      }
-      return { status: 'ok', detail: `${queue?.pending ?? 0} queued signal(s) pending` }
     },
     worker: async () => {
       const described = await deps.temporal.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () =>

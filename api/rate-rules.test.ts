@@ -60,7 +60,8 @@ describe('/rate-rules', () => {
     ['validTo', { validTo: '2025-12-31' }, 'must be after validFrom'],
     ['category', { category: '  ' }, 'use null for every category'],
     ['dealId', { dealId: 'APP:1' }, 'letters, digits'],
-    ['note', { note: 'x'.repeat(2001) }, 'Too big'],
+    ['note', { note: 'x'.repeat(2001) }, 'at most 2000 characters'],
+    ['note', { note: 'a\u0000b' }, 'must not contain NUL'],
     ['extra', { extra: 1 }, 'unknown field'],
   ])('answers 400 naming %s for %j, writing nothing', async (field, change, problem) => {
     const before = await count()

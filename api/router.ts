@@ -3,7 +3,7 @@ import type { ZodType } from 'zod'
 import { requireRoles, type Role } from './auth.js'
 import type { AppEnv } from './context.js'
 import { buildValidationError } from './errors.js'
-import { ErrorSchema } from './schemas.js'
+import { ErrorSchema } from '../operations/schemas.js'
 
 /**
  * A router for one resource. Validation failures are thrown, not answered here, so the one
@@ -25,7 +25,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   409: 'Conflicts with the current state',
   413: 'Body too large',
   415: 'Body is not application/json',
-  422: 'The workflow refused the signal as invalid',
+  422: 'The workflow refused the action as invalid, or the deal\'s customer is unknown',
   503: 'A service the request needs is unavailable',
 }
 

@@ -4,15 +4,14 @@ import { loadConfig } from '../lib/config.js'
 import { createDatabase } from '../lib/database.js'
 import { createLogger } from '../lib/logger.js'
 import { createApp } from './app.js'
-import { SignalRelay } from './signal-relay.js'
 
 const SHUTDOWN_GRACE_MS = 10_000
 
 /**
  * The API process: one config, one Prisma client and one Temporal connection, listening on
  * 127.0.0.1 only (a reverse proxy terminates TLS in front of it). SIGINT/SIGTERM stop accepting
- * requests, let the handlers in flight and the signal deliveries they started finish, then close
- * the connections (signals not delivered stay pending in PostgreSQL for the next start).
+ * requests, let the handlers in flight finish, then close the connections. An action whose
+ * answer was cut short is not lost: the workflow accepted it and acts on it regardless.
  */
 async function run(): Promise<void> {
   const config = loadConfig()
@@ -20,9 +19,7 @@ async function run(): Promise<void> {
   const db = createDatabase(config.database.url)
   const connection = await Connection.connect({ address: config.temporal.address })
   const temporal = new Client({ connection, namespace: config.temporal.namespace })
-  const signalRelay = new SignalRelay({ db, client: temporal, logger })
-  signalRelay.start()
-  const app = createApp({ config, db, temporal, taskQueue: config.temporal.taskQueue, logger, signalRelay })
+  const app = createApp({ config, db, temporal, taskQueue: config.temporal.taskQueue, logger })
 
   // Requests whose handler is still running. A client that gives up closes its socket, which
   // lets server.close() finish while the handler still needs PostgreSQL and Temporal, so the
@@ -56,7 +53,6 @@ async function run(): Promise<void> {
     force.unref()
     const closed = new Promise<void>((resolve) => server.close(() => resolve()))
     Promise.all([closed, handlersDone()])
-      .then(() => signalRelay.stop())
       .then(() => Promise.all([db.$disconnect(), connection.close()]))
       .then(
         () => logger.info('api stopped'),

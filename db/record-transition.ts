@@ -1,5 +1,20 @@
+import type { Prisma } from '../generated/prisma/client.js'
 import type { Database } from '../lib/database.js'
 import { appendEvent, type InvoiceEventInput } from './append-event.js'
+
+/** The read-model row of the run (invoice_runs), as the workflow sends it with each transition. */
+export interface RunViewInput {
+  workflowId: string
+  workflowRunId: string
+  startedAt: string
+  nextActor: string | null
+  currency: string | null
+  total: string | null
+  /** The workflow's view without the preview. */
+  view: { state: string; dealId: string; customerId: string | null; period: string; invoiceId: string | null; invoiceNumber: string | null; startedBy: string } & Record<string, unknown>
+  /** Present only when the preview changed since the last transition (it is large). */
+  preview?: unknown
+}
 
 export interface TransitionInput {
   event: InvoiceEventInput
@@ -11,12 +26,16 @@ export interface TransitionInput {
   approvedBy?: string
   /** A cancelled invoice that has a number is kept as void. */
   voidReason?: string
+  /** The run's read-model row; absent in runs started before it existed. */
+  run?: RunViewInput
 }
 
+const FINAL_STATES = ['completed', 'cancelled']
+
 /**
- * Moves the invoice row (the workflow's projection in PostgreSQL) to a new state and appends
- * the event, in one transaction. A retry after success writes nothing twice: the event key is
- * unique and the update sets the same values.
+ * Moves the invoice row (the workflow's projection in PostgreSQL) to a new state, writes the
+ * run's read-model row and appends the event, in one transaction. A retry after success
+ * writes nothing twice: the event key is unique and the updates set the same values.
  */
 export async function recordTransition(db: Database, input: TransitionInput): Promise<void> {
   await db.$transaction(async (tx) => {
@@ -30,6 +49,34 @@ export async function recordTransition(db: Database, input: TransitionInput): Pr
         },
       })
     }
+    if (input.run) await writeRunRow(tx, input)
     await appendEvent(tx, { ...input.event, invoiceId: input.invoiceId ?? input.event.invoiceId ?? null })
+  })
+}
+
+async function writeRunRow(tx: Prisma.TransactionClient, input: TransitionInput): Promise<void> {
+  const run = input.run!
+  const at = new Date(input.at)
+  const columns = {
+    workflowId: run.workflowId,
+    state: input.state,
+    dealId: run.view.dealId,
+    customerId: run.view.customerId,
+    period: run.view.period,
+    invoiceId: run.view.invoiceId,
+    invoiceNumber: run.view.invoiceNumber,
+    currency: run.currency,
+    total: run.total,
+    nextActor: run.nextActor,
+    startedBy: run.view.startedBy,
+    view: run.view as Prisma.InputJsonValue,
+    ...('preview' in run ? { preview: (run.preview ?? undefined) as Prisma.InputJsonValue | undefined } : {}),
+    transitionAt: at,
+    closedAt: FINAL_STATES.includes(input.state) ? at : null,
+  }
+  await tx.invoiceRun.upsert({
+    where: { workflowRunId: run.workflowRunId },
+    create: { workflowRunId: run.workflowRunId, startedAt: new Date(run.startedAt), ...columns },
+    update: columns,
   })
 }

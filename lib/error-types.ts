@@ -36,6 +36,8 @@ export const ERROR_TYPES = {
   emailNoBillingContact: 'EmailNoBillingContact',
   /** The SMTP server refused the message permanently (a 5xx reply). */
   emailRejected: 'EmailRejected',
+  /** PostgreSQL refused a value (too long, out of range, NUL, invalid byte sequence): retrying writes the same. */
+  databaseData: 'DatabaseDataError',
   /** An earlier attempt may have sent the e-mail: an operator checks the mailbox, then retries or skips. */
   emailOutcomeUnknown: 'EmailOutcomeUnknown',
 } as const

@@ -1,21 +1,35 @@
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common'
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client'
+import { ApplicationFailure, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common'
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, WorkflowUpdateStage, type Client } from '@temporalio/client'
 import { labelPeriod } from '../billing/period.js'
 import { parseBillingPeriod } from '../prefill/billing-period.js'
-import { invoiceWorkflowId, type InvoiceOutcome, type StartInvoiceInput } from '../workflows/invoice-contract.js'
+import { awaitPrefillUpdate, invoiceWorkflowId, type InvoiceOutcome, type PrefillResult, type StartInvoiceInput } from '../workflows/invoice-contract.js'
 import type { invoiceWorkflow } from '../workflows/invoice-workflow.js'
 import { billingPeriodKey, dealIdKey, invoiceStatusKey } from '../workflows/search-attributes.js'
+import { ERROR_CODES, OperationError, type ErrorCode } from './operation-error.js'
+import { updateResultWithin } from './update-result.js'
+import { withDeadline } from './with-deadline.js'
+
+/** How long a start waits at least for a worker to take the new run before answering "prefilling". */
+const ACCEPT_WAIT_MS = 5_000
 
 export type StartInvoiceResult =
-  | { started: true; workflowId: string; runId: string; handle: WorkflowHandle<typeof invoiceWorkflow> }
+  | {
+      started: true
+      workflowId: string
+      runId: string
+      /** What the prefill found, when it ended within the wait; null when it is still running. */
+      prefill: PrefillResult | null
+    }
   | { started: false; reason: 'invalid_period'; message: string }
   | { started: false; reason: 'exists'; workflowId: string; runId: string; status: string; invoiceStatus: string | null; message: string }
 
 /**
- * Starts the invoice of a deal for a period, unless one exists. The workflow id comes from
- * deal and period, so Temporal itself refuses a second start while one runs (conflict policy
- * FAIL); a closed run blocks a new one unless it ended cancelled (checked here before
- * starting, since a cancelled invoice completes normally with InvoiceStatus = cancelled).
+ * Starts the invoice of a deal for a period, unless one exists, with update-with-start: the
+ * start and an `awaitPrefill` Update go to Temporal in one call, so within `waitMs` the answer
+ * says what the prefill found, and a deal or customer the sources do not know is refused
+ * (OperationError UNKNOWN_DEAL / UNKNOWN_CUSTOMER) with the run already ended. The workflow id
+ * comes from deal and period, so Temporal itself refuses a second start while one runs
+ * (conflict policy FAIL); a closed run blocks a new one unless it ended cancelled.
  */
 export async function startInvoice(options: {
   client: Client
@@ -23,6 +37,8 @@ export async function startInvoice(options: {
   input: StartInvoiceInput
   /** false: a cancelled invoice stays cancelled (a billing run never undoes a person's cancel). */
   restartCancelled?: boolean
+  /** How long to wait for the prefill (0: only until Temporal has the start). */
+  waitMs?: number
 }): Promise<StartInvoiceResult> {
   const parsed = parseBillingPeriod(options.input.period)
   if ('problem' in parsed) return { started: false, reason: 'invalid_period', message: parsed.problem }
@@ -40,21 +56,31 @@ export async function startInvoice(options: {
       message: `an invoice for deal ${options.input.dealId} and period ${period} already exists (${previous.invoiceStatus ?? previous.status.toLowerCase()})`,
     }
   }
+  // By name, with the type only: the API process never loads workflow code.
+  const start = new WithStartWorkflowOperation<typeof invoiceWorkflow>('invoiceWorkflow', {
+    taskQueue: options.taskQueue,
+    workflowId,
+    args: [{ ...options.input, period }],
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+    staticSummary: `Invoice of deal ${options.input.dealId} for ${period}`,
+    staticDetails: `Started by ${options.input.startedBy}. The current state, number, total and who must act next are in the current details.`,
+    typedSearchAttributes: [
+      { key: invoiceStatusKey, value: 'prefilling' },
+      { key: dealIdKey, value: options.input.dealId },
+      { key: billingPeriodKey, value: period },
+    ],
+  })
+  // The start is durable at once; the Update is accepted only once a worker takes the run, so
+  // the client's polling for that is abandoned (aborted) after the wait.
+  const abandon = new AbortController()
+  const sent = options.client.withAbortSignal(abandon.signal, () =>
+    options.client.workflow.startUpdateWithStart(awaitPrefillUpdate, { startWorkflowOperation: start, waitForStage: WorkflowUpdateStage.ACCEPTED }),
+  )
+  let update
   try {
-    // By name, with the type only: the API process never loads workflow code.
-    const handle = await options.client.workflow.start<typeof invoiceWorkflow>('invoiceWorkflow', {
-      taskQueue: options.taskQueue,
-      workflowId,
-      args: [{ ...options.input, period }],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-      typedSearchAttributes: [
-        { key: invoiceStatusKey, value: 'prefilling' },
-        { key: dealIdKey, value: options.input.dealId },
-        { key: billingPeriodKey, value: period },
-      ],
-    })
-    return { started: true, workflowId, runId: handle.firstExecutionRunId, handle }
+    update = await withDeadline(sent, Math.max(options.waitMs ?? 0, ACCEPT_WAIT_MS))
+    if (!update) abandon.abort()
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err
     const running = await describeLatest(options.client, workflowId)
@@ -68,6 +94,28 @@ export async function startInvoice(options: {
       message: `an invoice for deal ${options.input.dealId} and period ${period} is already being prepared`,
     }
   }
+  if (!update) {
+    // No worker took it in time (none running?): the invoice is started and prefills when one does.
+    const running = await describeLatest(options.client, workflowId)
+    return { started: true, workflowId, runId: running?.runId ?? (await (await start.workflowHandle()).describe()).runId, prefill: null }
+  }
+  const runId = update.workflowRunId ?? (await (await start.workflowHandle()).describe()).runId
+  if (!options.waitMs) return { started: true, workflowId, runId, prefill: null }
+  try {
+    const prefill = await updateResultWithin(options.client, update, options.waitMs)
+    return { started: true, workflowId, runId, prefill: prefill ?? null }
+  } catch (err) {
+    throw toOperationError(err) ?? err
+  }
+}
+
+/** The workflow's refusal of an action or a start as the operation error of the same code. */
+export function toOperationError(err: unknown): OperationError | null {
+  if (!(err instanceof WorkflowUpdateFailedError) || !(err.cause instanceof ApplicationFailure)) return null
+  const type = err.cause.type ?? ''
+  const code: ErrorCode = (ERROR_CODES as readonly string[]).includes(type) ? (type as ErrorCode) : 'CONFLICT'
+  const details = (err.cause.details?.[0] ?? {}) as Record<string, unknown>
+  return new OperationError(code, err.cause.message, details)
 }
 
 async function describeLatest(client: Client, workflowId: string): Promise<{ runId: string; status: string; invoiceStatus: string | null } | null> {

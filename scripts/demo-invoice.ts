@@ -22,7 +22,6 @@ interface InvoiceBody {
   state: string
   invoiceNumber: string | null
   pdfVersion: number | null
-  lastRefusal: { code: string; message: string } | null
   attention: { step: string; reason: string } | null
   dispatch: Record<string, { status: string; externalId?: string; detail?: string }>
   preview: {
@@ -44,14 +43,15 @@ async function run(): Promise<void> {
   const id = encodeURIComponent(started.id)
   step(`${accountant.user} (accountant) started ${started.id}`)
 
-  let invoice = await waitForState(id, ['awaiting_confirmation', 'needs_attention'])
+  // POST /invoices answered once the prefill ended; the page reads the read model.
+  let invoice = (await call('GET', `/invoices/${id}`, accountant.token)) as InvoiceBody
   if (invoice.state === 'needs_attention') throw new Error(`prefill needs attention: ${invoice.attention?.reason}`)
   printPreview(invoice)
 
-  await call('POST', `/invoices/${id}/confirm`, accountant.token, { fingerprint: invoice.preview!.sourceFingerprint })
-  step(`${accountant.user} confirmed the preview`)
-  invoice = await waitForState(id, ['awaiting_approval'])
-  step(`finalized: invoice number ${invoice.invoiceNumber}, PDF version ${invoice.pdfVersion}`)
+  // Each action answers with its outcome once the workflow has acted on it.
+  const confirmed = (await call('POST', `/invoices/${id}/confirm`, accountant.token, { fingerprint: invoice.preview!.sourceFingerprint })) as { state: string; invoiceNumber: string; pdfVersion: number }
+  step(`${accountant.user} confirmed the preview: ${confirmed.state}, invoice number ${confirmed.invoiceNumber}, PDF version ${confirmed.pdfVersion}`)
+  invoice = (await call('GET', `/invoices/${id}`, accountant.token)) as InvoiceBody
 
   const pdf = await fetch(`${api}/invoices/${id}/pdf`, { headers: { authorization: `Bearer ${approver.token}` } })
   if (!pdf.ok) throw new Error(`PDF download: HTTP ${pdf.status}`)
@@ -60,8 +60,8 @@ async function run(): Promise<void> {
   writeFileSync(pdfPath, Buffer.from(await pdf.arrayBuffer()))
   step(`${approver.user} (approver) downloaded the PDF to ${pdfPath} (sha256 ${pdf.headers.get('etag')})`)
 
-  await call('POST', `/invoices/${id}/approve`, approver.token, {})
-  step(`${approver.user} approved it; dispatching`)
+  const approved = (await call('POST', `/invoices/${id}/approve`, approver.token, { pdfVersion: invoice.pdfVersion })) as { state: string }
+  step(`${approver.user} approved PDF version ${invoice.pdfVersion}: ${approved.state}`)
   invoice = await waitFor(id, (v) => v.state === 'completed' || v.state === 'needs_attention' || v.dispatch.didox?.status === 'done')
   if (invoice.state === 'dispatching' && invoice.dispatch.didox) {
     step(`e-invoice ${invoice.dispatch.didox.externalId} created in Didox; the buyer accepts it (simulated through the Didox fake)`)
@@ -70,7 +70,7 @@ async function run(): Promise<void> {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ status: 3 }),
     })
-    invoice = await waitForState(id, ['completed', 'needs_attention'], 120_000)
+    invoice = await waitFor(id, (v) => v.state === 'completed' || v.state === 'needs_attention', 120_000)
   }
   if (invoice.state !== 'completed') throw new Error(`the invoice needs attention: ${invoice.attention?.step}: ${invoice.attention?.reason}`)
 
@@ -96,7 +96,7 @@ async function startFirstFree(): Promise<{ id: string; runId?: string }> {
       body: JSON.stringify({ dealId: deal, period }),
     })
     const body = (await res.json()) as { id: string; runId?: string; code?: string; message?: string }
-    if (res.status === 202) return body
+    if (res.status === 201 || res.status === 202) return body
     if (res.status !== 409) throw new Error(`POST /invoices: HTTP ${res.status} ${JSON.stringify(body)}`)
     step(`${deal} ${period}: ${body.message}; trying the next one`)
   }
@@ -117,10 +117,6 @@ function printPreview(invoice: InvoiceBody): void {
   console.log('')
 }
 
-async function waitForState(id: string, states: string[], timeoutMs = 60_000): Promise<InvoiceBody> {
-  return waitFor(id, (v) => states.includes(v.state), timeoutMs)
-}
-
 async function waitFor(id: string, ready: (v: InvoiceBody) => boolean, timeoutMs = 60_000): Promise<InvoiceBody> {
   const deadline = Date.now() + timeoutMs
   let last: InvoiceBody | undefined
@@ -129,7 +125,7 @@ async function waitFor(id: string, ready: (v: InvoiceBody) => boolean, timeoutMs
     if (ready(last)) return last
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
-  throw new Error(`timed out; the invoice is ${last?.state}${last?.lastRefusal ? ` (last refusal: ${last.lastRefusal.message})` : ''}`)
+  throw new Error(`timed out; the invoice is ${last?.state}`)
 }
 
 async function call(method: string, path: string, token: string, body?: unknown): Promise<unknown> {

@@ -37,8 +37,5 @@ stop() {
 trap stop EXIT
 wait_for 60 "the API" curl -fsS "http://127.0.0.1:$API_PORT/health"
 
-log "smoke check through the worker"
-npx tsx scripts/run-smoke.ts > "$LOCAL/smoke.json"
-
 log "an invoice through the API"
 npx tsx scripts/demo-invoice.ts

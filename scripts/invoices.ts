@@ -2,13 +2,12 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { Client, Connection } from '@temporalio/client'
-import { readBillingRun, resolveBillingRunId, type BillingRunDetails } from '../api/billing-runs/read-billing-run.js'
-import { ApiError } from '../api/errors.js'
-import { INVOICE_WORKFLOW_TYPE } from '../api/invoices/invoice-list-query.js'
-import { listInvoices } from '../api/invoices/list-invoices.js'
-import { readInvoice, type InvoiceDetails } from '../api/invoices/read-invoice.js'
-import { signalInvoice, type SignalRequest } from '../api/invoices/signal-invoice.js'
-import { StartBillingRunBodySchema } from '../api/routes/billing-run-schemas.js'
+import { readBillingRun, resolveBillingRunId, type BillingRunDetails } from '../operations/billing-runs/read-billing-run.js'
+import { OperationError } from '../operations/operation-error.js'
+import { listInvoiceRuns } from '../operations/invoices/list-invoice-runs.js'
+import { readInvoice, type InvoiceDetails } from '../operations/invoices/read-invoice.js'
+import { actOnInvoice, type ActionRequest } from '../operations/invoices/act-on-invoice.js'
+import { StartBillingRunBodySchema } from '../operations/billing-runs/billing-run-schemas.js'
 import { labelPeriod } from '../billing/period.js'
 import { loadConfig, type Config } from '../lib/config.js'
 import { startBillingRun } from '../operations/start-billing-run.js'
@@ -80,11 +79,11 @@ async function run(): Promise<void> {
       case 'show':
         return await showCommand(services, requireId(id), values.json === true)
       case 'retry':
-        return await signalCommand(services, requireId(id), { signal: 'retry' }, values.as)
+        return await actCommand(services, requireId(id), { action: 'retry' }, values.as)
       case 'skip':
-        return await signalCommand(services, requireId(id), { signal: 'skip', reason: requireReason(values.reason) }, values.as)
+        return await actCommand(services, requireId(id), { action: 'skip', reason: requireReason(values.reason) }, values.as)
       case 'cancel':
-        return await signalCommand(services, requireId(id), { signal: 'cancel', reason: requireReason(values.reason) }, values.as)
+        return await actCommand(services, requireId(id), { action: 'cancel', reason: requireReason(values.reason) }, values.as)
       case 'run':
         return await runCommand(services, id, values)
       case 'run-status':
@@ -109,20 +108,19 @@ async function listCommand(services: Services, values: Record<string, string | b
     if ('problem' in parsed) throw new UsageError(`--period: ${parsed.problem}`)
     period = labelPeriod(parsed.period).label
   }
-  const page = await listInvoices({
-    client: services.client,
+  const page = await listInvoiceRuns(services.db, {
     filters: { state: state as InvoiceState | undefined, dealId: values.deal as string | undefined, customerId: values.customer as string | undefined, period, number: values.number as string | undefined },
     limit,
     cursor: values.cursor as string | undefined,
   })
-  const rows = page.items.map((i) => [i.id, i.state ?? '-', i.workflowStatus, i.customerId ?? '-', i.number ?? '-', i.startedAt?.slice(0, 16) ?? '-'])
-  printTable(['id', 'state', 'workflow', 'customer', 'number', 'started (UTC)'], rows)
+  const rows = page.items.map((i) => [i.id, i.state, i.nextActor ?? '-', i.customerId ?? '-', i.number ?? '-', i.total ? `${i.total} ${i.currency}` : '-', i.startedAt.slice(0, 16)])
+  printTable(['id', 'state', 'waits for', 'customer', 'number', 'total', 'started (UTC)'], rows)
   if (page.nextCursor) console.log(`\nmore: --cursor ${page.nextCursor}`)
 }
 
 async function showCommand(services: Services, id: string, json: boolean): Promise<void> {
   const invoice = await readInvoice({ client: services.client, db: services.db, workflowId: id, timeoutMs: 3_000 })
-  if (!invoice) throw new ApiError('NOT_FOUND', `no invoice with id ${id}`)
+  if (!invoice) throw new OperationError('NOT_FOUND', `no invoice with id ${id}`)
   if (json) {
     console.log(JSON.stringify(invoice, null, 2))
     return
@@ -130,11 +128,16 @@ async function showCommand(services: Services, id: string, json: boolean): Promi
   console.log(describeInvoice(invoice, services.config))
 }
 
-async function signalCommand(services: Services, id: string, request: SignalRequest, as: string | undefined): Promise<void> {
+/** An operator's action through the same Update as the API's: refused or answered with its outcome. */
+async function actCommand(services: Services, id: string, request: ActionRequest, as: string | undefined): Promise<void> {
   const actor = as ?? `operator:${process.env.USER ?? 'unknown'}`
-  const outcome = await signalInvoice({ client: services.client, db: services.db, workflowId: id, request, actor, queryTimeoutMs: 3_000, waitMs: 3_000 })
-  const reaction = outcome.outcome === 'applied' ? `now ${outcome.state}` : `sent; still ${outcome.state} (see: show ${id})`
-  console.log(`${request.signal} by ${actor}: ${outcome.previousState} -> ${reaction}`)
+  const result = await actOnInvoice({ client: services.client, db: services.db, workflowId: id, request, actor, waitMs: 30_000 })
+  if (result.outcome === 'applied') {
+    const attention = result.attention ? ` (needs attention at ${result.attention.step}: ${result.attention.reason})` : ''
+    console.log(`${request.action} by ${actor}: ${result.previousState} -> ${result.state}${attention}`)
+  } else {
+    console.log(`${request.action} by ${actor}: ${result.outcome}, outcome not known yet; state ${result.state ?? 'unknown'} (see: show ${id})`)
+  }
 }
 
 async function runCommand(services: Services, period: string | undefined, values: Record<string, string | boolean | undefined>): Promise<void> {
@@ -152,7 +155,7 @@ async function runCommand(services: Services, period: string | undefined, values
   const startedBy = typeof values.as === 'string' ? values.as : `operator:${process.env.USER ?? 'unknown'}`
   const result = await startBillingRun({ client: services.client, taskQueue: services.config.temporal.taskQueue, input: { ...checked.data, startedBy } })
   if (!result.started && result.reason === 'invalid_period') throw new UsageError(`<period>: ${result.message}`)
-  if (!result.started) throw new ApiError('ALREADY_EXISTS', result.message)
+  if (!result.started) throw new OperationError('ALREADY_EXISTS', result.message)
   const deals = checked.data.dealIds ? `${checked.data.dealIds.length} deal(s)` : 'every active deal'
   console.log(`started ${result.workflowId} (run ${result.runId}) for ${deals}, by ${startedBy}`)
   console.log(`follow it: npx tsx scripts/invoices.ts run-status ${result.period}`)
@@ -161,7 +164,7 @@ async function runCommand(services: Services, period: string | undefined, values
 async function runStatusCommand(services: Services, idOrPeriod: string | undefined, json: boolean): Promise<void> {
   if (!idOrPeriod) throw new UsageError('name the run: its period (2026-10) or its id (billing-run:2026-10)')
   const run = await readBillingRun({ client: services.client, workflowId: resolveBillingRunId(idOrPeriod), timeoutMs: 3_000 })
-  if (!run) throw new ApiError('NOT_FOUND', `no billing run with id ${idOrPeriod}`)
+  if (!run) throw new OperationError('NOT_FOUND', `no billing run with id ${idOrPeriod}`)
   if (json) {
     console.log(JSON.stringify(run, null, 2))
     return
@@ -192,7 +195,7 @@ function describeBillingRun(r: BillingRunDetails, config: Config): string {
 function describeInvoice(i: InvoiceDetails, config: Config): string {
   const lines = [
     `${i.id}  (run ${i.runId}, workflow ${i.workflowStatus})`,
-    `state      ${i.state}${i.allowedSignals.length ? `  takes: ${i.allowedSignals.join(', ')}` : ''}`,
+    `state      ${i.state}${i.nextActor ? `  waiting for the ${i.nextActor}` : ''}${i.allowedActions.length ? `  takes: ${i.allowedActions.join(', ')}` : ''}`,
     `deal       ${i.dealId}  customer ${i.customerId ?? '-'}  period ${i.period}`,
     `number     ${i.invoiceNumber ?? '-'}  pdf versions ${i.pdfs.map((p) => p.version).join(', ') || '-'}`,
     `people     confirmed by ${i.confirmedBy ?? '-'}, approved by ${i.approvedBy ?? '-'}`,
@@ -200,10 +203,8 @@ function describeInvoice(i: InvoiceDetails, config: Config): string {
   if (i.totals) lines.push(`totals     ${i.totals.subtotal} + VAT ${i.totals.vatRate}% ${i.totals.vatAmount} = ${i.totals.total} ${i.totals.currency}`)
   if (i.preview) lines.push(`findings   ${i.warnings.length} warning(s), ${i.errors.length} blocking error(s)`)
   if (i.attention) lines.push(`ATTENTION  step ${i.attention.step} since ${i.attention.since}: ${i.attention.reason}`)
-  if (i.lastRefusal) lines.push(`refused    ${i.lastRefusal.signal} by ${i.lastRefusal.actor} (${i.lastRefusal.code}): ${i.lastRefusal.message}`)
   for (const [step, d] of Object.entries(i.dispatch)) lines.push(`dispatch   ${step}: ${d.status}${d.externalId ? ` ${d.externalId}` : ''}${d.detail ? ` (${d.detail})` : ''}`)
   for (const r of i.externalReferences) lines.push(`external   ${r.system}/${r.purpose}: ${r.status}${r.externalId ? ` ${r.externalId}` : ''}`)
-  for (const p of i.pendingSignals) lines.push(`queued     ${p.signal} by ${p.actor} at ${p.requestedAt}, ${p.attempts} attempt(s)${p.lastError ? `, last error: ${p.lastError}` : ''}`)
   if (i.cancelReason) lines.push(`cancelled  ${i.cancelReason}`)
   if (i.notice) lines.push(`NOTE       ${i.notice}`)
   lines.push(`temporal   ${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(i.id)}`)
@@ -212,7 +213,7 @@ function describeInvoice(i: InvoiceDetails, config: Config): string {
 
 function printTable(header: string[], rows: string[][]): void {
   if (rows.length === 0) {
-    console.log(`no ${INVOICE_WORKFLOW_TYPE} runs match`)
+    console.log(`no invoices match`)
     return
   }
   const widths = header.map((h, col) => Math.max(h.length, ...rows.map((r) => r[col]!.length)))
@@ -234,7 +235,7 @@ run().catch((err) => {
     console.error(`${err.message}\n\n${USAGE}`)
     process.exit(2)
   }
-  if (err instanceof ApiError) {
+  if (err instanceof OperationError) {
     console.error(`${err.code}: ${err.message}`)
     process.exit(1)
   }

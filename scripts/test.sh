@@ -8,6 +8,7 @@ ensure_node_modules
 bash scripts/prisma-generate.sh
 bash scripts/services.sh up
 bash scripts/services.sh status >&2
+bash scripts/services/test-server.sh
 log "lint"
 npx eslint . --max-warnings=0
 log "type-check"

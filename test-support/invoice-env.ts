@@ -1,5 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing'
+import { DefaultLogger } from '@temporalio/worker'
 import { createActivities } from '../activities/index.js'
+import { createRefusalAuditSinks } from '../activities/refusal-audit-sink.js'
 import { createExternalClients } from '../clients/create-external-clients.js'
 import { startDidoxFake, type DidoxFake } from '../fakes/didox-server.js'
 import { startPlanFactFake, type PlanFactFake } from '../fakes/planfact-server.js'
@@ -68,7 +70,11 @@ export async function runInvoiceWorker(
 ): Promise<RunningInvoiceWorker> {
   const inv = await createInvoiceTestEnv(name)
   try {
-    const worker = await createTestWorker(env, { taskQueue: options.taskQueue, activities: { ...inv.activities, ...options.replace?.(inv.activities) } })
+    const worker = await createTestWorker(env, {
+      taskQueue: options.taskQueue,
+      activities: { ...inv.activities, ...options.replace?.(inv.activities) },
+      sinks: createRefusalAuditSinks({ db: inv.db, logger: new DefaultLogger('WARN') }),
+    })
     const running = worker.run()
     return {
       inv,

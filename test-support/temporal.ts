@@ -18,12 +18,15 @@ export async function connectTestEnvironment(): Promise<TestWorkflowEnvironment>
   })
 }
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined
-/** Workflows bundled once per test file (bundling takes seconds). */
-export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') })
-  return bundle
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>()
+/** Workflows bundled once per test file (bundling takes seconds): the worker's, or those of `path`. */
+export function bundleWorkflows(path = workflowsPath): Promise<WorkflowBundleWithSourceMap> {
+  if (!bundles.has(path)) bundles.set(path, bundleWorkflowCode({ workflowsPath: path, logger: new DefaultLogger('WARN') }))
+  return bundles.get(path)!
 }
+
+/** The smoke workflow, which only the tests register. */
+export const smokeWorkflowsPath = fileURLToPath(new URL('../workflows/smoke.ts', import.meta.url))
 
 /** A task queue (or workflow id) no other test uses. */
 export function uniqueName(prefix: string): string {

@@ -8,7 +8,8 @@ import { recordHistory } from '../test-support/record-history.js'
 import { connectTestEnvironment, uniqueName } from '../test-support/temporal.js'
 import { billingRunWorkflow } from './billing-run-workflow.js'
 import { countBillingRun, type BillingRunView, type StartBillingRunInput } from './billing-run-contract.js'
-import { cancelSignal, getInvoiceQuery, invoiceWorkflowId } from './invoice-contract.js'
+import { act } from '../test-support/invoice-actions.js'
+import { getInvoiceQuery, invoiceWorkflowId } from './invoice-contract.js'
 
 const DAY = 86_400_000
 
@@ -98,7 +99,7 @@ describe('billing run workflow, end to end on real services', () => {
     const runIds = await Promise.all(first.deals.map(async (d) => (await env.client.workflow.getHandle(d.invoiceId).describe()).runId))
 
     const cancelled = env.client.workflow.getHandle(first.deals[0]!.invoiceId)
-    await cancelled.signal(cancelSignal, { actor: 'alice', reason: 'billed by hand' })
+    await act(cancelled, 'cancel', { actor: 'alice', reason: 'billed by hand' })
     await waitFor(() => cancelled.describe(), (d) => d.status.name === 'COMPLETED', 30_000)
 
     const second = await runBilling({ period, startedBy: 'bob', dealIds: deals }, 'billing-run-existing')

@@ -1,6 +1,5 @@
 import { ActivityFailure, ApplicationFailure, log, proxyActivities, setHandler } from '@temporalio/workflow'
 import type { BillingRunActivities } from '../activities/billing-run.js'
-import { NON_RETRYABLE_ERROR_TYPES } from '../lib/error-types.js'
 import {
   DEFAULT_BILLING_RUN_CONCURRENCY,
   getBillingRunQuery,
@@ -9,18 +8,17 @@ import {
   type StartBillingRunInput,
 } from './billing-run-contract.js'
 import { invoiceWorkflowId } from './invoice-contract.js'
-
-const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES }
+import { RETRY_POLICY } from './retry-policy.js'
 
 /** Reading the deals: one ClickHouse query, bounded by the client's 15 s. */
-const listing = proxyActivities<BillingRunActivities>({ startToCloseTimeout: '30s', retry })
+const listing = proxyActivities<BillingRunActivities>({ startToCloseTimeout: '30s', retry: RETRY_POLICY })
 
 /**
  * Starting an invoice and waiting out its prefill: as long as a prefill takes (it retries on
  * its own through a ClickHouse outage), so a heartbeat, not the overall timeout, notices a
  * worker that died.
  */
-const starting = proxyActivities<BillingRunActivities>({ startToCloseTimeout: '2h', heartbeatTimeout: '30s', retry })
+const starting = proxyActivities<BillingRunActivities>({ startToCloseTimeout: '2h', heartbeatTimeout: '30s', retry: RETRY_POLICY })
 
 /**
  * The month-end billing run (spec: Month-end billing run): one invoice per billable deal for a

@@ -1,8 +1,8 @@
 import { ApplicationFailure, sleep } from '@temporalio/workflow'
 import type { DispatchResult } from '../activities/dispatch.js'
-import { external } from './activity-proxies.js'
+import { createDidoxDraft, EXTERNAL_CALL_OPTIONS, readDidoxStatus, sendInvoiceEmail, syncPlanFact, uploadPdfToR2 } from './invoice-activities.js'
 import type { InvoiceRun } from './invoice-run.js'
-import { CANCELLED, type StepAttempt, type StepRunner } from './run-step.js'
+import type { StepAttempt, StepRunner } from './run-step.js'
 
 export interface DispatchPlan {
   /** Deliver through Didox (buyer with a TIN, e-invoicing on, invoice in UZS), else by e-mail. */
@@ -17,11 +17,14 @@ const DIDOX_REFUSED = ['rejected', 'deleted', 'invalid']
 /**
  * After approval, each effect once: book in PlanFact, copy the PDF to R2, deliver (Didox, then
  * wait for the buyer's answer; or e-mail). Each step is idempotent in its activity; one that
- * fails permanently parks the invoice in needs_attention (retry / skip / cancel). Results are
- * recorded as events with the external id and shown in the query's `dispatch`.
+ * fails permanently parks the invoice in needs_attention (retry / skip; cancel only while
+ * nothing has reached an external system). Results are recorded as events with the external id
+ * and shown in the view's `dispatch`. Each activity carries a summary for Temporal Web.
  */
-export async function dispatchInvoice(run: InvoiceRun, step: StepRunner, plan: DispatchPlan): Promise<void | typeof CANCELLED> {
+export async function dispatchInvoice(run: InvoiceRun, step: StepRunner, plan: DispatchPlan): Promise<void> {
   const invoiceId = run.view.invoiceId!
+  const label = `${run.view.invoiceNumber ?? invoiceId}, PDF v${run.view.pdfVersion ?? '?'}`
+  const withSummary = (summary: string) => ({ ...EXTERNAL_CALL_OPTIONS, summary: `${summary}: ${label}` })
   const record = (name: string, result: DispatchResult | undefined) => {
     run.view.dispatch[name] = result ? { status: 'done', externalId: result.externalId, detail: result.detail } : { status: 'skipped' }
     run.queueEvent(result ? `${name}_done` : `${name}_skipped`, 'system', result ? { externalId: result.externalId, detail: result.detail } : {})
@@ -29,19 +32,20 @@ export async function dispatchInvoice(run: InvoiceRun, step: StepRunner, plan: D
   type Step = [string, (attempt: StepAttempt) => Promise<DispatchResult>]
   const deliver: Step =
     plan.delivery === 'didox'
-      ? ['didox', () => external.createDidoxDraft({ invoiceId })]
-      : ['email', ({ operatorRetry }) => external.sendInvoiceEmail({ invoiceId, ...(operatorRetry ? { resendUncertain: operatorRetry } : {}) })]
-  const steps: Step[] = [['planfact', () => external.syncPlanFact({ invoiceId })], ['r2', () => external.uploadPdfToR2({ invoiceId })], deliver]
-  for (const [name, body] of steps) {
-    const result = await step(name, body)
-    if (result === CANCELLED) return CANCELLED
-    record(name, result)
-  }
+      ? ['didox', () => createDidoxDraft.executeWithOptions(withSummary('Didox e-invoice'), [{ invoiceId }])]
+      : [
+          'email',
+          ({ operatorRetry }) => sendInvoiceEmail.executeWithOptions(withSummary('E-mail to the billing contacts'), [{ invoiceId, ...(operatorRetry ? { resendUncertain: operatorRetry } : {}) }]),
+        ]
+  const steps: Step[] = [
+    ['planfact', () => syncPlanFact.executeWithOptions(withSummary('Book in PlanFact'), [{ invoiceId }])],
+    ['r2', () => uploadPdfToR2.executeWithOptions(withSummary('Store the PDF in R2'), [{ invoiceId }])],
+    deliver,
+  ]
+  for (const [name, body] of steps) record(name, await step(name, body))
   const draft = run.view.dispatch.didox
   if (plan.delivery === 'didox' && draft?.status === 'done') {
-    const answer = await step('didox_acceptance', () => awaitBuyer(run, draft.externalId!, plan.didoxPollIntervalMs))
-    if (answer === CANCELLED) return CANCELLED
-    record('didox_acceptance', answer)
+    record('didox_acceptance', await step('didox_acceptance', () => awaitBuyer(run, draft.externalId!, plan.didoxPollIntervalMs)))
   }
 }
 
@@ -56,7 +60,7 @@ async function awaitBuyer(run: InvoiceRun, documentId: string, pollIntervalMs: n
   let last = ''
   let interval = pollIntervalMs
   for (;;) {
-    const status = await external.readDidoxStatus({ documentId })
+    const status = await readDidoxStatus({ documentId })
     if (status.meaning !== last) {
       last = status.meaning
       run.view.dispatch.didox_acceptance = { status: 'done', externalId: documentId, detail: `waiting: ${status.meaning}` }

@@ -1,5 +1,4 @@
-// Every workflow the worker registers. Workflow code is bundled for Temporal's sandbox:
+// Every workflow the production worker registers (the smoke workflow is the tests' own). Workflow code is bundled for Temporal's sandbox:
 // import activity *types* only, and no Node built-ins or I/O libraries.
-export { smokeWorkflow } from './smoke.js'
 export { invoiceWorkflow } from './invoice-workflow.js'
 export { billingRunWorkflow } from './billing-run-workflow.js'

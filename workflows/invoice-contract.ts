@@ -1,9 +1,11 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow'
-import type { InvoicePreview, PreviewEdits } from '../billing/types.js'
+import { defineQuery, defineUpdate } from '@temporalio/workflow'
+import type { InvoicePreview } from '../billing/types.js'
+import type { ActionInput, InvoiceActionName } from './invoice-actions.js'
 
 /**
- * The invoice workflow's public contract: its input, signals, query and the state it reports.
- * The API and the operator CLI import this module (never the workflow itself).
+ * The invoice workflow's public contract: its input, the actions people take (Temporal
+ * Updates), the query and the state it reports. The API, the operator CLI and operations/
+ * import this module (never the workflow itself).
  */
 
 export const INVOICE_STATES = [
@@ -31,35 +33,16 @@ export function invoiceWorkflowId(dealId: string, periodLabel: string): string {
   return `invoice:${dealId}:${periodLabel}`
 }
 
-export interface ActorInput {
-  actor: string
-}
-export interface ConfirmInput extends ActorInput {
-  /** The fingerprint of the preview the user looked at: a stale one is refused. */
-  fingerprint: string
-  edits?: PreviewEdits
-}
-export interface ReasonInput extends ActorInput {
-  reason: string
-}
-export type RetryInput = ActorInput
-export type SkipInput = ReasonInput
+export type { InvoiceActionName } from './invoice-actions.js'
 
-export const refreshSignal = defineSignal<[ActorInput]>('refresh')
-export const confirmSignal = defineSignal<[ConfirmInput]>('confirm')
-export const approveSignal = defineSignal<[ActorInput]>('approve')
-export const rejectSignal = defineSignal<[ReasonInput]>('reject')
-export const cancelSignal = defineSignal<[ReasonInput]>('cancel')
-export const retrySignal = defineSignal<[RetryInput]>('retry')
-export const skipSignal = defineSignal<[SkipInput]>('skip')
-
-export type InvoiceSignalName = 'refresh' | 'confirm' | 'approve' | 'reject' | 'cancel' | 'retry' | 'skip'
-
-/** Which signals each state takes; anything else is refused (recorded, never a crash). */
-export const SIGNALS_BY_STATE: Record<InvoiceState, readonly InvoiceSignalName[]> = {
+/**
+ * Which actions each state takes. The validators refuse the others (WRONG_STATE); cancel is
+ * refused further once an external effect exists (EFFECTS_MADE, see the workflow).
+ */
+export const ACTIONS_BY_STATE: Record<InvoiceState, readonly InvoiceActionName[]> = {
   prefilling: ['cancel'],
   awaiting_confirmation: ['refresh', 'confirm', 'cancel'],
-  finalizing: [],
+  finalizing: ['cancel'],
   awaiting_approval: ['approve', 'reject', 'cancel'],
   dispatching: [],
   completed: [],
@@ -67,15 +50,71 @@ export const SIGNALS_BY_STATE: Record<InvoiceState, readonly InvoiceSignalName[]
   needs_attention: ['retry', 'skip', 'cancel'],
 }
 
-export interface Refusal {
-  signal: InvoiceSignalName
-  actor: string
-  /** Stable code: WRONG_STATE, STALE_PREVIEW, PREVIEW_HAS_ERRORS, MAKER_CHECKER, INVALID_EDIT, INVALID_INPUT. */
-  code: string
-  message: string
-  state: InvoiceState
-  at: string
+/** Who must act next in a state: shown in lists, in Temporal Web and in the "waiting for me" views. */
+export type NextActor = 'accountant' | 'approver' | 'operator' | null
+export const NEXT_ACTOR_BY_STATE: Record<InvoiceState, NextActor> = {
+  prefilling: null,
+  awaiting_confirmation: 'accountant',
+  finalizing: null,
+  awaiting_approval: 'approver',
+  dispatching: null,
+  completed: null,
+  cancelled: null,
+  needs_attention: 'operator',
 }
+
+/**
+ * Stable codes of refused actions (the API maps each to its HTTP status in api/errors.ts).
+ * WRONG_STATE: the state cannot take it; INVALID_INPUT: the input fails its schema;
+ * STALE_PREVIEW: the fingerprint is not the current preview's, or the sources changed;
+ * STALE_PDF: the PDF version is not the current one; PREVIEW_HAS_ERRORS; INVALID_EDIT;
+ * MAKER_CHECKER; NOT_SKIPPABLE; EFFECTS_MADE: cancel after an external effect.
+ */
+export const REFUSAL_CODES = [
+  'WRONG_STATE',
+  'INVALID_INPUT',
+  'STALE_PREVIEW',
+  'STALE_PDF',
+  'PREVIEW_HAS_ERRORS',
+  'INVALID_EDIT',
+  'MAKER_CHECKER',
+  'NOT_SKIPPABLE',
+  'EFFECTS_MADE',
+] as const
+export type RefusalCode = (typeof REFUSAL_CODES)[number]
+
+/** What an action made happen, returned by its Update once the workflow has acted on it. */
+export interface ActionOutcome {
+  action: InvoiceActionName
+  previousState: InvoiceState
+  state: InvoiceState
+  invoiceId: string | null
+  invoiceNumber: string | null
+  pdfVersion: number | null
+  /** The current preview's fingerprint (after a refresh: the new one to confirm). */
+  fingerprint: string | null
+  total: string | null
+  currency: string | null
+  attention: Attention | null
+}
+
+export const refreshUpdate = defineUpdate<ActionOutcome, [ActionInput<'refresh'>]>('refresh')
+export const confirmUpdate = defineUpdate<ActionOutcome, [ActionInput<'confirm'>]>('confirm')
+export const approveUpdate = defineUpdate<ActionOutcome, [ActionInput<'approve'>]>('approve')
+export const rejectUpdate = defineUpdate<ActionOutcome, [ActionInput<'reject'>]>('reject')
+export const cancelUpdate = defineUpdate<ActionOutcome, [ActionInput<'cancel'>]>('cancel')
+export const retryUpdate = defineUpdate<ActionOutcome, [ActionInput<'retry'>]>('retry')
+export const skipUpdate = defineUpdate<ActionOutcome, [ActionInput<'skip'>]>('skip')
+export const ACTION_UPDATES = { refresh: refreshUpdate, confirm: confirmUpdate, approve: approveUpdate, reject: rejectUpdate, cancel: cancelUpdate, retry: retryUpdate, skip: skipUpdate }
+
+/** What the prefill found, for the start's answer (update-with-start). */
+export interface PrefillResult {
+  state: InvoiceState
+  preview: InvoicePreview | null
+  customerId: string | null
+}
+/** Returns once the first prefill has ended; fails with UNKNOWN_DEAL / UNKNOWN_CUSTOMER / INVALID_INPUT. */
+export const awaitPrefillUpdate = defineUpdate<PrefillResult, []>('awaitPrefill')
 
 export interface Attention {
   /** The step that failed: prefill, finalize, render_pdf, or a dispatch step. */
@@ -95,9 +134,9 @@ export interface InvoiceView {
   invoiceId: string | null
   invoiceNumber: string | null
   pdfVersion: number | null
+  startedBy: string
   confirmedBy: string | null
   approvedBy: string | null
-  lastRefusal: Refusal | null
   attention: Attention | null
   /** Dispatch steps done so far, with what the external system calls the invoice. */
   dispatch: Record<string, { status: 'done' | 'skipped'; externalId?: string; detail?: string }>

@@ -7,7 +7,9 @@ import { buildInvoiceMessageId } from '../dispatch/send-invoice-email.js'
 import { SAMPLE_DEALS } from '../sources/generate/catalog.js'
 import { runInvoiceWorker, waitFor, type InvoiceTestEnv, type RunningInvoiceWorker } from '../test-support/invoice-env.js'
 import { connectTestEnvironment, uniqueName } from '../test-support/temporal.js'
-import { approveSignal, confirmSignal, getInvoiceQuery, retrySignal, skipSignal, type InvoiceView } from './invoice-contract.js'
+import { act, refusalOf } from '../test-support/invoice-actions.js'
+import { recordHistory } from '../test-support/record-history.js'
+import { getInvoiceQuery, type InvoiceView } from './invoice-contract.js'
 import { invoiceWorkflow } from './invoice-workflow.js'
 
 const mailpit = (process.env.MAILPIT_URL ?? 'http://127.0.0.1:8025').replace(/\/+$/, '')
@@ -58,9 +60,9 @@ describe('dispatch: exactly once, needs_attention, outages', { timeout: 180_000 
       args: [{ dealId, period, startedBy: 'alice' }],
     })
     const preview = (await until(h, (v) => v.state === 'awaiting_confirmation')).preview!
-    await h.signal(confirmSignal, { actor: 'alice', fingerprint: preview.sourceFingerprint })
-    const approving = await until(h, (v) => v.state === 'awaiting_approval')
-    await h.signal(approveSignal, { actor: 'bob' })
+    await act(h, 'confirm', { actor: 'alice', fingerprint: preview.sourceFingerprint })
+    const approving = await view(h)
+    await act(h, 'approve', { actor: 'bob', pdfVersion: approving.pdfVersion! })
     return { h, approving }
   }
 
@@ -106,8 +108,9 @@ describe('dispatch: exactly once, needs_attention, outages', { timeout: 180_000 
     expect(parked.attention).toMatchObject({ step: 'planfact', reason: expect.stringContaining('TariffAccessDenied') })
 
     inv.planfact.setBehavior({ forbiddenCode: null }) // the tariff is upgraded
-    await h.signal(retrySignal, { actor: 'ops' })
+    expect(await act(h, 'retry', { actor: 'ops' })).toMatchObject({ previousState: 'needs_attention', state: 'dispatching', attention: null })
     expect((await h.result()).state).toBe('completed')
+    await recordHistory(env, h.workflowId, 'needs-attention-retry')
     expect(inv.planfact.state.operations.filter((o) => o.externalId === approving.invoiceId)).toHaveLength(1)
     const events = await inv.db.invoiceEvent.findMany({ where: { workflowId: h.workflowId }, orderBy: { id: 'asc' } })
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['state_needs_attention', 'step_retried', 'planfact_done']))
@@ -118,7 +121,12 @@ describe('dispatch: exactly once, needs_attention, outages', { timeout: 180_000 
     const { h } = await approved(SAMPLE_DEALS.fixedMonthlyUzs, '2026-09')
     const parked = await until(h, (v) => v.state === 'needs_attention')
     expect(parked.attention?.step).toBe('didox')
-    await h.signal(skipSignal, { actor: 'ops', reason: 'the client asked for paper this month' })
+    // PlanFact booked it and R2 holds the PDF: a cancel would leave them behind.
+    const refused = await refusalOf(act(h, 'cancel', { actor: 'alice', reason: 'give up' }))
+    expect(refused.code).toBe('EFFECTS_MADE')
+    expect(refused.message).toMatch(/planfact \(.+\), r2 \(.+\).*credit note/)
+    expect((await refusalOf(act(h, 'skip', { actor: 'ops', reason: ' ' }))).code).toBe('INVALID_INPUT')
+    await act(h, 'skip', { actor: 'ops', reason: 'the client asked for paper this month' })
     expect((await h.result()).state).toBe('completed')
     inv.didox.setBehavior({ forbidCreate: false })
     const final = await view(h)

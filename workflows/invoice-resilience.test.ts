@@ -6,7 +6,8 @@ import { SAMPLE_DEALS } from '../sources/generate/catalog.js'
 import { createInvoiceTestEnv, waitFor, type InvoiceTestEnv } from '../test-support/invoice-env.js'
 import { bundleWorkflows, connectTestEnvironment, createTestWorker, uniqueName } from '../test-support/temporal.js'
 import { PrivateTemporalServer } from '../test-support/temporal-server.js'
-import { approveSignal, confirmSignal, getInvoiceQuery, type InvoiceState, type InvoiceView } from './invoice-contract.js'
+import { act } from '../test-support/invoice-actions.js'
+import { getInvoiceQuery, type InvoiceState, type InvoiceView } from './invoice-contract.js'
 import { invoiceWorkflow } from './invoice-workflow.js'
 
 const view = (h: WorkflowHandle) => h.query(getInvoiceQuery)
@@ -36,14 +37,18 @@ describe('an invoice survives its worker and its server', { timeout: 180_000 }, 
       args: [{ dealId: SAMPLE_DEALS.retainerUsd, period: '2026-10', startedBy: 'alice' }],
     })
     const preview = (await reach(h, 'awaiting_confirmation')).preview!
-    await h.signal(confirmSignal, { actor: 'alice', fingerprint: preview.sourceFingerprint })
+    await act(h, 'confirm', { actor: 'alice', fingerprint: preview.sourceFingerprint })
     const waiting = await reach(h, 'awaiting_approval')
     first.shutdown()
     await firstRun
 
-    await h.signal(approveSignal, { actor: 'bob' }) // accepted by the server, handled by the next worker
+    // Kept by the server until a worker takes it; answered by the next worker.
+    const approving = act(h, 'approve', { actor: 'bob', pdfVersion: 1 })
     const second = await createTestWorker(env, { taskQueue, activities: inv.activities })
-    const outcome = await second.runUntil(h.result())
+    const outcome = await second.runUntil(async () => {
+      expect((await approving).state).toBe('dispatching')
+      return h.result()
+    })
     expect(outcome).toEqual({ state: 'completed', invoiceId: waiting.invoiceId, invoiceNumber: waiting.invoiceNumber })
   })
 
@@ -58,12 +63,11 @@ describe('an invoice survives its worker and its server', { timeout: 180_000 }, 
         args: [{ dealId: SAMPLE_DEALS.fixedMonthlyUsdForeignUs, period: '2026-09', startedBy: 'alice' }],
       })
       const preview = (await reach(h, 'awaiting_confirmation')).preview!
-      await h.signal(confirmSignal, { actor: 'alice', fingerprint: preview.sourceFingerprint })
-      await reach(h, 'awaiting_approval')
+      await act(h, 'confirm', { actor: 'alice', fingerprint: preview.sourceFingerprint })
       const reminders = () => inv.db.invoiceEvent.count({ where: { workflowId: h.workflowId, type: 'approval_reminder' } })
       expect(await reminders()).toBe(0)
       await waitFor(reminders, (n) => n >= 2, 20_000)
-      await h.signal(approveSignal, { actor: 'bob' })
+      await act(h, 'approve', { actor: 'bob', pdfVersion: 1 })
       expect((await h.result()).state).toBe('completed')
     })
   })
@@ -86,9 +90,11 @@ describe('an invoice survives its worker and its server', { timeout: 180_000 }, 
         // A crash, not a shutdown: what the server acknowledged must survive in its SQLite WAL.
         await server.stop('SIGKILL')
         await server.start()
-        await waitFor(() => h.signal(confirmSignal, { actor: 'alice', fingerprint: preview.sourceFingerprint }).then(() => true, () => false), Boolean, 60_000)
-        await reach(h, 'awaiting_approval')
-        await h.signal(approveSignal, { actor: 'bob' })
+        // Retried with the same update id until the server answers: Temporal runs it once.
+        const confirm = () => act(h, 'confirm', { actor: 'alice', fingerprint: preview.sourceFingerprint }, 'confirm-after-restart')
+        await waitFor(() => confirm().then(() => true, () => false), Boolean, 60_000)
+        expect((await confirm()).state).toBe('awaiting_approval')
+        await act(h, 'approve', { actor: 'bob', pdfVersion: 1 })
         expect((await h.result()).state).toBe('completed')
       })
     } finally {

@@ -1,40 +1,64 @@
-import { condition, log, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow'
+import { ApplicationFailure, condition, currentUpdateInfo, log, proxySinks, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow'
 import type { InvoiceEventInput } from '../db/append-event.js'
-import { database, localDatabase } from './activity-proxies.js'
+import type { RunViewInput } from '../db/record-transition.js'
+import type { ActionInput, InvoiceActionName } from './invoice-actions.js'
+import { parseActionInput } from './invoice-actions.js'
+import { recordEvent, recordTransition } from './invoice-activities.js'
 import {
-  SIGNALS_BY_STATE,
-  type InvoiceSignalName,
+  ACTIONS_BY_STATE,
+  NEXT_ACTOR_BY_STATE,
+  type ActionOutcome,
   type InvoiceState,
   type InvoiceView,
+  type RefusalCode,
   type StartInvoiceInput,
 } from './invoice-contract.js'
+import type { AuditSinks } from './audit-sinks.js'
 import { billingPeriodKey, customerIdKey, dealIdKey, invoiceNumberKey, invoiceStatusKey } from './search-attributes.js'
 
-/**
- * Where transitions and events are written: local activities since the `local-event-writes`
- * patch; runs that started before it keep the regular activities their histories recorded.
- */
-function eventWriter(): typeof database {
-  return patched('local-event-writes') ? localDatabase : database
+/** An action the workflow accepted (its Update passed the validator), until it has an outcome. */
+export interface TakenAction<A extends InvoiceActionName = InvoiceActionName> {
+  name: A
+  input: ActionInput<A>
+  updateId: string
+  previousState: InvoiceState
+  settled: { outcome: ActionOutcome } | { refusal: Problem } | null
 }
 
-export interface ReceivedSignal {
-  name: InvoiceSignalName
-  actor: string
-  payload: Record<string, unknown>
+export interface Problem {
+  code: RefusalCode
+  message: string
 }
 
+/** Thrown out of any step or wait when a person's cancel is taken; the workflow ends cancelled. */
+export class InvoiceCancelled extends Error {
+  constructor(readonly action: TakenAction<'cancel'>) {
+    super('cancelled')
+    this.name = 'InvoiceCancelled'
+  }
+}
+
+/** States where the workflow waits for a person or an external system: an action's outcome is known there. */
+const RESTING_STATES: readonly InvoiceState[] = ['awaiting_confirmation', 'awaiting_approval', 'dispatching', 'needs_attention', 'completed', 'cancelled']
+
+const { audit } = proxySinks<AuditSinks>()
+
 /**
- * The state of one invoice run: what the query shows, the signals waiting to be handled, and
- * the events waiting to be written. Events get idempotency keys from the run id and a
- * sequence number, so a retried write never duplicates one.
+ * The state of one invoice run: the view the query shows (and the read model stores), the
+ * actions people took, and the events waiting to be written. Every action goes through `check`
+ * three times: in its Update's validator (a refusal writes nothing to history), when the main
+ * loop takes it (the state may have moved on since: what the person saw is checked then), and
+ * when the state changes under a waiting action.
  */
 export class InvoiceRun {
   readonly view: InvoiceView
-  private readonly inbox: ReceivedSignal[] = []
+  private readonly inbox: TakenAction[] = []
+  private inProgress: TakenAction[] = []
   private readonly outbox: InvoiceEventInput[] = []
   private eventSeq = 0
   private writing = false
+  private previewWritten: unknown = null
+  private check: (action: InvoiceActionName, input: never) => Problem | null = () => null
 
   constructor(readonly input: StartInvoiceInput) {
     this.view = {
@@ -47,9 +71,9 @@ export class InvoiceRun {
       invoiceId: null,
       invoiceNumber: null,
       pdfVersion: null,
+      startedBy: input.startedBy,
       confirmedBy: null,
       approvedBy: null,
-      lastRefusal: null,
       attention: null,
       dispatch: {},
       cancelReason: null,
@@ -58,6 +82,99 @@ export class InvoiceRun {
 
   get state(): InvoiceState {
     return this.view.state
+  }
+
+  /** The workflow's own rules per action (fingerprint, PDF version, maker-checker, ...). */
+  setChecks(check: <A extends InvoiceActionName>(action: A, input: ActionInput<A>) => Problem | null): void {
+    this.check = check as never
+  }
+
+  /** Why an action cannot be taken now, or null: its schema, the state, then the workflow's rules. */
+  problemWith(action: InvoiceActionName, input: unknown): Problem | null {
+    const parsed = parseActionInput(action, input)
+    if (!parsed.ok) return { code: 'INVALID_INPUT', message: parsed.issues.map((i) => `${i.field}: ${i.problem}`).join('; ') }
+    if (!ACTIONS_BY_STATE[this.view.state].includes(action)) {
+      return { code: 'WRONG_STATE', message: `"${action}" cannot be taken while the invoice is ${this.view.state}` }
+    }
+    return this.check(action, parsed.value as never)
+  }
+
+  /** An Update's validator: throws the refusal (nothing reaches history) and audits it. */
+  validate(action: InvoiceActionName, input: unknown): void {
+    const problem = this.problemWith(action, input)
+    if (!problem) return
+    const actor = typeof (input as { actor?: unknown })?.actor === 'string' ? String((input as { actor: string }).actor).slice(0, 200) : 'unknown'
+    const info = workflowInfo()
+    audit.refused({
+      workflowId: info.workflowId,
+      workflowRunId: info.runId,
+      invoiceId: this.view.invoiceId,
+      updateId: currentUpdateInfo()?.id ?? '',
+      action,
+      actor,
+      code: problem.code,
+      message: problem.message,
+      state: this.view.state,
+    })
+    throw refusalFailure(action, problem, this.view.state)
+  }
+
+  /** An Update's handler: queues the action and returns its outcome once the workflow has acted. */
+  async accept<A extends InvoiceActionName>(name: A, input: ActionInput<A>): Promise<ActionOutcome> {
+    const action: TakenAction<A> = { name, input, updateId: currentUpdateInfo()?.id ?? '', previousState: this.view.state, settled: null }
+    this.inbox.push(action as TakenAction)
+    await condition(() => action.settled !== null)
+    const settled = action.settled!
+    if ('refusal' in settled) throw refusalFailure(name, settled.refusal, this.view.state)
+    return settled.outcome
+  }
+
+  /**
+   * The next action among `allowed`, or null after `timeoutMs`. An action the state can no
+   * longer take, or whose view is out of date (checked again here), is refused.
+   */
+  async next(allowed: readonly InvoiceActionName[], timeoutMs?: number): Promise<TakenAction | null> {
+    for (;;) {
+      if (timeoutMs === undefined) await condition(() => this.inbox.length > 0)
+      else if (!(await condition(() => this.inbox.length > 0, timeoutMs))) return null
+      const action = this.inbox.shift()!
+      const problem = allowed.includes(action.name) ? this.problemWith(action.name, action.input) : { code: 'WRONG_STATE' as const, message: `"${action.name}" cannot be taken while the invoice is ${this.view.state}` }
+      if (problem) {
+        this.refuse(action, problem)
+        continue
+      }
+      if (action.name === 'cancel') throw new InvoiceCancelled(action as TakenAction<'cancel'>)
+      this.inProgress.push(action)
+      return action
+    }
+  }
+
+  /** Between the steps of a state that runs work (prefilling, finalizing): a waiting cancel ends the run. */
+  takeCancel(): void {
+    const index = this.inbox.findIndex((a) => a.name === 'cancel')
+    if (index < 0) return
+    const [cancel] = this.inbox.splice(index, 1)
+    const problem = this.problemWith('cancel', cancel!.input)
+    if (problem) this.refuse(cancel!, problem)
+    else throw new InvoiceCancelled(cancel as TakenAction<'cancel'>)
+  }
+
+  /** Whether a cancel is waiting (a running prefill is abandoned for it). */
+  get cancelWaiting(): boolean {
+    return this.inbox.some((a) => a.name === 'cancel')
+  }
+
+  /** Refuses an accepted action when the workflow acts on it: its Update fails with the code, and the refusal is recorded. */
+  refuse(action: TakenAction, problem: Problem): void {
+    action.settled = { refusal: problem }
+    this.inProgress = this.inProgress.filter((a) => a !== action)
+    this.queueEvent('action_refused', action.input.actor, { action: action.name, code: problem.code, message: problem.message, updateId: action.updateId })
+    log.warn('action refused', { action: action.name, code: problem.code, message: problem.message, invoiceId: this.view.invoiceId ?? undefined })
+  }
+
+  /** A cancel taken: counted as in progress, so the move to cancelled answers it. */
+  startCancel(action: TakenAction<'cancel'>): void {
+    this.inProgress.push(action)
   }
 
   /** An event for this run, keyed `<workflowId>:<runId>:<seq>:<type>`. */
@@ -75,7 +192,7 @@ export class InvoiceRun {
     }
   }
 
-  /** Queues an event; the writer loop appends it (refusals are recorded this way). */
+  /** Queues an event; the writer loop appends it. */
   queueEvent(type: string, actor: string, payload: Record<string, unknown> = {}): InvoiceEventInput {
     const event = this.event(type, actor, payload)
     this.outbox.push(event)
@@ -87,80 +204,107 @@ export class InvoiceRun {
     for (;;) {
       await condition(() => this.outbox.length > 0)
       this.writing = true
-      await eventWriter().recordEvent(this.outbox[0]!)
+      await recordEvent(this.outbox[0]!)
       this.outbox.shift()
       this.writing = false
     }
   }
 
-  /** Waits until every queued event is written (before the run ends). */
-  async drainEvents(): Promise<void> {
+  /** Before the run ends: actions nobody will take are refused, events written, handlers done. */
+  async finish(): Promise<void> {
+    for (const action of this.inbox.splice(0)) this.refuse(action, { code: 'WRONG_STATE', message: `the invoice is ${this.view.state}` })
     await condition(() => this.outbox.length === 0 && !this.writing)
   }
 
-  /** Moves to `state`: search attributes for Temporal Web and the transition event. */
-  async moveTo(state: InvoiceState, actor: string, extra: Omit<Parameters<typeof database.recordTransition>[0], 'event' | 'state' | 'at'> & { payload?: Record<string, unknown> } = {}): Promise<void> {
+  /**
+   * Moves to `state`: the transition event and the read-model row in one local activity, the
+   * search attributes and details for Temporal Web; in a resting state the actions in progress
+   * get their outcome, and waiting actions the new state cannot take are refused.
+   */
+  async moveTo(state: InvoiceState, actor: string, extra: { approvedBy?: string; voidReason?: string; payload?: Record<string, unknown> } = {}): Promise<void> {
     const from = this.view.state
     this.view.state = state
-    this.upsertSearchAttributes()
+    this.publish()
     const { payload, ...rest } = extra
-    await eventWriter().recordTransition({
+    const preview = this.view.preview
+    const previewChanged = preview !== this.previewWritten
+    await recordTransition({
       ...rest,
       invoiceId: this.view.invoiceId,
       state,
       at: new Date().toISOString(),
       event: this.event(`state_${state}`, actor, { from, ...payload }),
+      run: this.runRow(previewChanged),
     })
+    this.previewWritten = preview
     log.info('invoice state', { from, to: state, invoiceId: this.view.invoiceId ?? undefined, invoiceNumber: this.view.invoiceNumber ?? undefined })
+    if (!RESTING_STATES.includes(state)) return
+    for (const action of this.inProgress.splice(0)) action.settled = { outcome: this.outcome(action) }
+    for (const action of [...this.inbox]) {
+      const problem = this.problemWith(action.name, action.input)
+      if (problem) {
+        this.inbox.splice(this.inbox.indexOf(action), 1)
+        this.refuse(action, problem)
+      }
+    }
   }
 
-  upsertSearchAttributes(): void {
+  private outcome(action: TakenAction): ActionOutcome {
+    const { view } = this
+    return {
+      action: action.name,
+      previousState: action.previousState,
+      state: view.state,
+      invoiceId: view.invoiceId,
+      invoiceNumber: view.invoiceNumber,
+      pdfVersion: view.pdfVersion,
+      fingerprint: view.preview?.sourceFingerprint ?? null,
+      total: view.preview?.total ?? null,
+      currency: view.preview?.currency ?? null,
+      attention: view.attention,
+    }
+  }
+
+  /** The read-model row (invoice_runs): the view without the preview, unless it changed. */
+  private runRow(withPreview: boolean): RunViewInput {
+    const { preview, ...view } = this.view
+    const info = workflowInfo()
+    return {
+      workflowId: info.workflowId,
+      workflowRunId: info.runId,
+      startedAt: info.startTime.toISOString(),
+      nextActor: NEXT_ACTOR_BY_STATE[view.state],
+      currency: preview?.currency ?? null,
+      total: preview?.total ?? null,
+      view,
+      ...(withPreview ? { preview } : {}),
+    }
+  }
+
+  /** Search attributes operators filter by, and the current details Temporal Web shows. */
+  publish(): void {
+    const { view } = this
     upsertSearchAttributes([
-      { key: invoiceStatusKey, value: this.view.state },
-      { key: dealIdKey, value: this.view.dealId },
-      { key: billingPeriodKey, value: this.view.period },
-      ...(this.view.customerId ? [{ key: customerIdKey, value: this.view.customerId }] : []),
-      ...(this.view.invoiceNumber ? [{ key: invoiceNumberKey, value: this.view.invoiceNumber }] : []),
+      { key: invoiceStatusKey, value: view.state },
+      { key: dealIdKey, value: view.dealId },
+      { key: billingPeriodKey, value: view.period },
+      ...(view.customerId ? [{ key: customerIdKey, value: view.customerId }] : []),
+      ...(view.invoiceNumber ? [{ key: invoiceNumberKey, value: view.invoiceNumber }] : []),
     ])
+    const next = NEXT_ACTOR_BY_STATE[view.state]
+    setCurrentDetails(
+      [
+        `**${view.state}**${next ? ` — waiting for the ${next}` : ''}`,
+        `deal ${view.dealId}, period ${view.period}${view.customerId ? `, customer ${view.customerId}` : ''}`,
+        ...(view.invoiceNumber ? [`number ${view.invoiceNumber}`] : []),
+        ...(view.preview ? [`total ${view.preview.total} ${view.preview.currency}`] : []),
+        ...(view.attention ? [`needs attention at ${view.attention.step}: ${view.attention.reason}`] : []),
+      ].join('\n\n'),
+    )
   }
+}
 
-  /**
-   * A signal as it arrives: refused at once (recorded, shown in the query) when the current
-   * state cannot take it or it fails `check`, queued otherwise.
-   */
-  receive(signal: ReceivedSignal, check?: () => { code: string; message: string } | null): void {
-    const problem = this.checkAllowed(signal) ?? check?.() ?? null
-    if (problem) this.refuse(signal, problem.code, problem.message)
-    else this.inbox.push(signal)
-  }
-
-  /**
-   * The next queued signal among `allowed`, or null after `timeoutMs`. A queued signal the
-   * state can no longer take (another signal changed it first) is refused.
-   */
-  async next(allowed: readonly InvoiceSignalName[], timeoutMs?: number): Promise<ReceivedSignal | null> {
-    for (;;) {
-      if (timeoutMs === undefined) await condition(() => this.inbox.length > 0)
-      else if (!(await condition(() => this.inbox.length > 0, timeoutMs))) return null
-      const signal = this.inbox.shift()!
-      if (allowed.includes(signal.name)) return signal
-      this.refuse(signal, 'WRONG_STATE', `"${signal.name}" cannot be taken while the invoice is ${this.view.state}`)
-    }
-  }
-
-  refuse(signal: ReceivedSignal, code: string, message: string): void {
-    this.view.lastRefusal = { signal: signal.name, actor: signal.actor, code, message, state: this.view.state, at: new Date().toISOString() }
-    this.queueEvent('signal_refused', signal.actor || 'unknown', { signal: signal.name, code, message })
-    log.warn('signal refused', { signal: signal.name, code, message })
-  }
-
-  private checkAllowed(signal: ReceivedSignal): { code: string; message: string } | null {
-    if (typeof signal.actor !== 'string' || signal.actor.trim() === '') {
-      return { code: 'INVALID_INPUT', message: `"${signal.name}" needs an actor` }
-    }
-    if (!SIGNALS_BY_STATE[this.view.state].includes(signal.name)) {
-      return { code: 'WRONG_STATE', message: `"${signal.name}" cannot be taken while the invoice is ${this.view.state}` }
-    }
-    return null
-  }
+/** A refusal as the Update's failure: its type is the stable code, its details the state. */
+function refusalFailure(action: InvoiceActionName, problem: Problem, state: InvoiceState): ApplicationFailure {
+  return ApplicationFailure.create({ type: problem.code, message: problem.message, nonRetryable: true, details: [{ action, state }] })
 }

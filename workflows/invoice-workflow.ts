@@ -1,135 +1,153 @@
-import { ApplicationFailure, setHandler, uuid4, workflowInfo } from '@temporalio/workflow'
-import type { PrefillOutcome } from '../activities/prefill.js'
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, patched, setHandler, uuid4, workflowInfo } from '@temporalio/workflow'
 import type { InvoiceWorkflowSettings } from '../activities/invoice.js'
+import type { PrefillOutcome } from '../activities/prefill.js'
 import { applyEdits } from '../billing/apply-edits.js'
 import { isBillingEditError } from '../billing/billing-edit-error.js'
+import { findUnstorableAmount } from '../billing/storable-amounts.js'
 import type { InvoicePreview, PreviewEdits } from '../billing/types.js'
+import { ERROR_TYPES } from '../lib/error-types.js'
 import { parseBillingPeriod } from '../prefill/billing-period.js'
-import { clickhouse, database, pdf } from './activity-proxies.js'
-import {
-  approveSignal,
-  cancelSignal,
-  confirmSignal,
-  getInvoiceQuery,
-  refreshSignal,
-  rejectSignal,
-  retrySignal,
-  skipSignal,
-  type InvoiceOutcome,
-  type StartInvoiceInput,
-} from './invoice-contract.js'
 import { dispatchInvoice } from './dispatch-stage.js'
-import { InvoiceRun, type ReceivedSignal } from './invoice-run.js'
-import { CANCELLED, createStepRunner } from './run-step.js'
+import { INVOICE_ACTIONS, type ActionInput, type InvoiceActionName } from './invoice-actions.js'
+import { checkPreviewFreshness, finalizeInvoice, loadInvoiceSettings, prefillInvoice, remindApprovers, renderInvoicePdf } from './invoice-activities.js'
+import { ACTION_UPDATES, awaitPrefillUpdate, getInvoiceQuery, type InvoiceOutcome, type StartInvoiceInput } from './invoice-contract.js'
+import { InvoiceCancelled, InvoiceRun, type Problem, type TakenAction } from './invoice-run.js'
+import { abandonOnCancel, createStepRunner } from './run-step.js'
+import { invoiceWorkflowV1 } from './v1/invoice-workflow-v1.js'
 
+/** Runs started before actions became Updates take signals and finish on the code they started with. */
+export const ACTIONS_AS_UPDATES_PATCH = 'actions-as-updates'
+
+/** Failures of the first prefill that mean the invoice cannot exist: the start is refused and the run ends. */
+const START_REFUSALS: Record<string, string> = {
+  [ERROR_TYPES.unknownDeal]: 'UNKNOWN_DEAL',
+  [ERROR_TYPES.unknownCustomer]: 'UNKNOWN_CUSTOMER',
+  [ERROR_TYPES.invalidInput]: 'INVALID_INPUT',
+}
 
 /**
- * One invoice from preview to delivery: prefill -> awaiting_confirmation -> finalizing ->
- * awaiting_approval -> dispatching -> completed (or cancelled; needs_attention when a step
- * fails in a way retrying cannot fix). See invoice-contract.ts for signals and the query.
+ * One invoice from preview to delivery: prefilling -> awaiting_confirmation -> finalizing ->
+ * awaiting_approval -> dispatching -> completed, or cancelled; needs_attention when a step fails
+ * in a way retrying cannot fix. People act through Updates (invoice-contract.ts): each is
+ * checked by its validator, again when the workflow acts on it, and answered with its outcome.
  */
 export async function invoiceWorkflow(input: StartInvoiceInput): Promise<InvoiceOutcome> {
-  const parsed = parseBillingPeriod(input.period)
-  if ('problem' in parsed) throw ApplicationFailure.nonRetryable(parsed.problem, 'InvalidInput')
-  const period = parsed.period
+  if (!patched(ACTIONS_AS_UPDATES_PATCH)) return invoiceWorkflowV1(input)
   const run = new InvoiceRun(input)
+  let settings: InvoiceWorkflowSettings | null = null
   let sources: Omit<PrefillOutcome, 'preview'> | undefined
-  let pdfVersion = 0
+  let startRefusal: Problem | { code: string; message: string } | null = null
 
   setHandler(getInvoiceQuery, () => run.view)
+  for (const name of INVOICE_ACTIONS) {
+    setHandler(ACTION_UPDATES[name] as never, ((action: unknown) => run.accept(name, action as ActionInput<typeof name>)) as never, {
+      validator: (action: unknown) => run.validate(name, action),
+    } as never)
+  }
+  setHandler(awaitPrefillUpdate, async () => {
+    await condition(() => startRefusal !== null || run.state !== 'prefilling')
+    if (startRefusal) throw ApplicationFailure.create({ type: startRefusal.code, message: startRefusal.message, nonRetryable: true })
+    return { state: run.state, preview: run.view.preview, customerId: run.view.customerId }
+  })
+  run.setChecks((action, value) => checkAction(action, value))
   void run.writeEventsForever()
-  run.upsertSearchAttributes()
-  run.queueEvent('started', input.startedBy, { dealId: input.dealId, period: input.period })
-  // Signals sent meanwhile are buffered by Temporal until their handlers are set below.
-  const settings: InvoiceWorkflowSettings = await database.loadInvoiceSettings()
-  setHandler(refreshSignal, ({ actor }) => run.receive({ name: 'refresh', actor, payload: {} }))
-  setHandler(confirmSignal, ({ actor, fingerprint, edits }) =>
-    run.receive({ name: 'confirm', actor, payload: { fingerprint, edits } }, () => {
-      const preview = run.view.preview
-      if (!preview) return { code: 'WRONG_STATE', message: 'there is no preview to confirm yet' }
-      if (fingerprint !== preview.sourceFingerprint) {
+
+  /** The workflow's own rules, on top of the input schema and the state (InvoiceRun.problemWith). */
+  function checkAction<A extends InvoiceActionName>(action: A, value: ActionInput<A>): Problem | null {
+    const { view } = run
+    if (action === 'confirm') {
+      const { fingerprint } = value as ActionInput<'confirm'>
+      if (!view.preview) return { code: 'WRONG_STATE', message: 'there is no preview to confirm yet' }
+      if (fingerprint !== view.preview.sourceFingerprint) {
         return { code: 'STALE_PREVIEW', message: 'the preview you confirmed is not the current one: reload it, check it, and confirm again' }
       }
-      if (preview.errors.length > 0) {
-        return { code: 'PREVIEW_HAS_ERRORS', message: `the preview has blocking errors: ${preview.errors.map((e) => e.code).join(', ')}` }
+      if (view.preview.errors.length > 0) return { code: 'PREVIEW_HAS_ERRORS', message: `the preview has blocking errors: ${view.preview.errors.map((e) => e.code).join(', ')}` }
+    }
+    if (action === 'approve' || action === 'reject') {
+      const { pdfVersion, actor } = value as ActionInput<'approve'>
+      if (pdfVersion !== view.pdfVersion) {
+        return { code: 'STALE_PDF', message: `you opened PDF version ${pdfVersion}, the current one is ${view.pdfVersion ?? 'none'}: open the current version and decide again` }
       }
-      return null
-    }),
-  )
-  setHandler(approveSignal, ({ actor }) =>
-    run.receive({ name: 'approve', actor, payload: {} }, () =>
-      settings.makerChecker && actor === run.view.confirmedBy
-        ? { code: 'MAKER_CHECKER', message: `${actor} confirmed this invoice and may not also approve it` }
-        : null,
-    ),
-  )
-  setHandler(rejectSignal, ({ actor, reason }) => run.receive({ name: 'reject', actor, payload: { reason } }, () => requireReason(reason)))
-  setHandler(cancelSignal, ({ actor, reason }) => run.receive({ name: 'cancel', actor, payload: { reason } }, () => requireReason(reason)))
-  setHandler(retrySignal, ({ actor }) => run.receive({ name: 'retry', actor, payload: {} }))
-  setHandler(skipSignal, ({ actor, reason }) =>
-    run.receive({ name: 'skip', actor, payload: { reason } }, () =>
-      requireReason(reason) ?? (run.view.attention && !skippable(run.view.attention.step) ? { code: 'NOT_SKIPPABLE', message: `step ${run.view.attention.step} cannot be skipped` } : null),
-    ),
-  )
-
-
-  async function cancelInvoice(signal: ReceivedSignal): Promise<typeof CANCELLED> {
-    const reason = String(signal.payload.reason)
-    run.view.cancelReason = reason
-    // A numbered invoice stays, marked void: its number is consumed and never reused.
-    await run.moveTo('cancelled', signal.actor, { payload: { reason }, ...(run.view.invoiceNumber ? { voidReason: reason } : {}) })
-    return CANCELLED
+      if (action === 'approve' && settings?.makerChecker && actor === view.confirmedBy) {
+        return { code: 'MAKER_CHECKER', message: `${actor} confirmed this invoice and may not also approve it (maker-checker): another approver must` }
+      }
+    }
+    if (action === 'skip' && view.attention && !skippable(view.attention.step)) {
+      return { code: 'NOT_SKIPPABLE', message: `step ${view.attention.step} cannot be skipped (only dispatch steps can): retry it or cancel the invoice` }
+    }
+    if (action === 'cancel') {
+      const effects = Object.entries(view.dispatch).filter(([, d]) => d.status === 'done')
+      if (effects.length > 0) {
+        const made = effects.map(([system, d]) => `${system}${d.externalId ? ` (${d.externalId})` : ''}`).join(', ')
+        return { code: 'EFFECTS_MADE', message: `the invoice already reached ${made}: it can no longer be cancelled; correct it with a credit note or a void` }
+      }
+    }
+    return null
   }
-  const step = createStepRunner(run, cancelInvoice)
 
-  async function prefill(): Promise<boolean> {
-    run.view.state = 'prefilling'
-    const outcome = await step('prefill', () => clickhouse.prefillInvoice({ dealId: input.dealId, period }))
-    if (outcome === CANCELLED) return false
-    if (!outcome) return prefill() // prefill cannot be skipped; the skip signal is refused before it gets here
+  const step = createStepRunner(run)
+  const parsedPeriod = parseBillingPeriod(input.period)
+  const period = 'period' in parsedPeriod ? parsedPeriod.period : null
+
+  async function prefill(actor: string, first: boolean): Promise<void> {
+    if (!period) throw new StartRefused('INVALID_INPUT', `period: ${'problem' in parsedPeriod ? parsedPeriod.problem : 'invalid'}`)
+    await run.moveTo('prefilling', actor)
+    const outcome = (await step('prefill', async () => {
+      try {
+        return await abandonOnCancel(run, () => prefillInvoice({ dealId: input.dealId, period }))
+      } catch (err) {
+        const type = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? (err.cause.type ?? '') : ''
+        if (first && START_REFUSALS[type]) throw new StartRefused(START_REFUSALS[type]!, err instanceof ActivityFailure ? (err.cause?.message ?? err.message) : String(err))
+        throw err
+      }
+    }))!
     sources = { deal: outcome.deal, customer: outcome.customer }
     run.view.customerId = outcome.customer.customerId
     run.view.preview = outcome.preview
-    return true
   }
 
-  async function awaitConfirmation(): Promise<{ preview: InvoicePreview; actor: string } | typeof CANCELLED> {
-    await run.moveTo('awaiting_confirmation', 'system')
+  async function awaitConfirmation(actor: string): Promise<{ preview: InvoicePreview; actor: string }> {
+    await run.moveTo('awaiting_confirmation', actor)
     for (;;) {
-      const signal = (await run.next(['refresh', 'confirm', 'cancel']))!
-      if (signal.name === 'cancel') return cancelInvoice(signal)
-      if (signal.name === 'refresh') {
-        run.queueEvent('refresh_requested', signal.actor)
-        if (!(await prefill())) return CANCELLED
-        await run.moveTo('awaiting_confirmation', signal.actor, { payload: { refreshed: true } })
+      const action = (await run.next(['refresh', 'confirm', 'cancel']))!
+      if (action.name === 'refresh') {
+        run.queueEvent('refresh_requested', action.input.actor)
+        await prefill(action.input.actor, false)
+        await run.moveTo('awaiting_confirmation', action.input.actor, { payload: { refreshed: true } })
         continue
       }
+      const confirm = action as TakenAction<'confirm'>
       const preview = run.view.preview!
       let edited: InvoicePreview
       try {
-        edited = signal.payload.edits ? applyEdits(preview, signal.payload.edits as PreviewEdits) : preview
+        edited = confirm.input.edits ? applyEdits(preview, confirm.input.edits as PreviewEdits) : preview
       } catch (err) {
         if (!isBillingEditError(err)) throw err
-        run.refuse(signal, 'INVALID_EDIT', `${err.field}: ${err.message}`)
+        run.refuse(confirm, { code: 'INVALID_EDIT', message: `edits.${err.field}: ${err.message}` })
         continue
       }
-      const freshness = await clickhouse.checkPreviewFreshness({ dealId: input.dealId, period, fingerprint: preview.sourceFingerprint })
+      const unstorable = findUnstorableAmount(edited)
+      if (unstorable) {
+        run.refuse(confirm, { code: 'INVALID_EDIT', message: `edits: ${unstorable}` })
+        continue
+      }
+      const freshness = await checkPreviewFreshness({ dealId: input.dealId, period: period!, fingerprint: preview.sourceFingerprint })
       if (!freshness.fresh) {
-        run.refuse(signal, 'STALE_PREVIEW', 'the source data changed since this preview was computed: refresh it, check it, and confirm again')
+        run.refuse(confirm, { code: 'STALE_PREVIEW', message: 'the source data changed since this preview was computed: refresh it, check it, and confirm again' })
         continue
       }
-      return { preview: edited, actor: signal.actor }
+      return { preview: edited, actor: confirm.input.actor }
     }
   }
 
-  async function finalize(confirmed: { preview: InvoicePreview; actor: string }): Promise<boolean> {
+  async function finalize(confirmed: { preview: InvoicePreview; actor: string }): Promise<void> {
     run.view.preview = confirmed.preview
     run.view.confirmedBy = confirmed.actor
     run.view.approvedBy = null
     run.view.invoiceId ??= uuid4()
     await run.moveTo('finalizing', confirmed.actor, { payload: { total: confirmed.preview.total, currency: confirmed.preview.currency } })
-    const finalized = await step('finalize', () =>
-      pdf.finalizeInvoice({
+    const finalized = (await step('finalize', () =>
+      finalizeInvoice({
         invoiceId: run.view.invoiceId!,
         workflowId: workflowInfo().workflowId,
         workflowRunId: workflowInfo().runId,
@@ -140,72 +158,91 @@ export async function invoiceWorkflow(input: StartInvoiceInput): Promise<Invoice
         confirmedAt: new Date().toISOString(),
         eventKey: run.event('finalized', confirmed.actor).idempotencyKey,
       }),
-    )
-    if (finalized === CANCELLED) return false
-    run.view.invoiceNumber = finalized?.number ?? run.view.invoiceNumber
-    run.upsertSearchAttributes()
-    pdfVersion += 1
-    const version = pdfVersion
-    const stored = await step('render_pdf', () =>
-      pdf.renderInvoicePdf({ invoiceId: run.view.invoiceId!, version, event: run.event('pdf_rendered', 'system', { version }) }),
-    )
-    if (stored === CANCELLED) return false
-    if (stored) run.view.pdfVersion = stored.version
-    return true
+    ))!
+    run.view.invoiceNumber = finalized.number
+    run.publish()
+    run.takeCancel()
+    const version = (run.view.pdfVersion ?? 0) + 1
+    const stored = (await step('render_pdf', () => renderInvoicePdf({ invoiceId: run.view.invoiceId!, version, event: run.event('pdf_rendered', 'system', { version }) })))!
+    run.view.pdfVersion = stored.version
+    run.takeCancel()
   }
 
-  async function awaitApproval(): Promise<'approved' | 'rejected' | typeof CANCELLED> {
+  async function awaitApproval(): Promise<'approved' | 'rejected'> {
     await run.moveTo('awaiting_approval', 'system', { payload: { number: run.view.invoiceNumber, pdfVersion: run.view.pdfVersion } })
     for (;;) {
-      const signal = await run.next(['approve', 'reject', 'cancel'], settings.approvalReminderMs)
-      if (!signal) {
-        await database.remindApprovers({ event: run.event('approval_reminder', 'system', { number: run.view.invoiceNumber }) })
+      const action = await run.next(['approve', 'reject', 'cancel'], settings!.approvalReminderMs)
+      if (!action) {
+        await remindApprovers({ event: run.event('approval_reminder', 'system', { number: run.view.invoiceNumber }) })
         continue
       }
-      if (signal.name === 'cancel') return cancelInvoice(signal)
-      if (signal.name === 'reject') {
-        run.view.lastRefusal = null
-        run.queueEvent('rejected', signal.actor, { reason: signal.payload.reason })
+      const { actor } = action.input
+      if (action.name === 'reject') {
+        run.queueEvent('rejected', actor, { reason: (action as TakenAction<'reject'>).input.reason, pdfVersion: run.view.pdfVersion })
         return 'rejected'
       }
-      if (settings.makerChecker && signal.actor === run.view.confirmedBy) {
-        run.refuse(signal, 'MAKER_CHECKER', `${signal.actor} confirmed this invoice and may not also approve it`)
-        continue
-      }
-      run.view.approvedBy = signal.actor
-      await run.moveTo('dispatching', signal.actor, { approvedBy: signal.actor, payload: { approved: true } })
+      run.view.approvedBy = actor
+      await run.moveTo('dispatching', actor, { approvedBy: actor, payload: { approved: true, pdfVersion: run.view.pdfVersion } })
       return 'approved'
     }
   }
 
-  const finish = async (state: 'completed' | 'cancelled'): Promise<InvoiceOutcome> => {
-    await run.drainEvents()
+  async function cancelInvoice(action: TakenAction<'cancel'>): Promise<void> {
+    run.startCancel(action)
+    const { reason, actor } = action.input
+    run.view.cancelReason = reason
+    run.view.attention = null
+    // A numbered invoice stays, marked void: its number is consumed and never reused.
+    await run.moveTo('cancelled', actor, { payload: { reason }, ...(run.view.invoiceNumber ? { voidReason: reason } : {}) })
+  }
+
+  async function finish(state: 'completed' | 'cancelled'): Promise<InvoiceOutcome> {
+    await run.finish()
+    await condition(allHandlersFinished)
     return { state, invoiceId: run.view.invoiceId, invoiceNumber: run.view.invoiceNumber }
   }
 
-  if (!(await prefill())) return finish('cancelled')
-  for (;;) {
-    const confirmed = await awaitConfirmation()
-    if (confirmed === CANCELLED) return finish('cancelled')
-    if (!(await finalize(confirmed))) return finish('cancelled')
-    const decision = await awaitApproval()
-    if (decision === CANCELLED) return finish('cancelled')
-    if (decision === 'approved') break
+  try {
+    await prefill(input.startedBy, true)
+    settings = await loadInvoiceSettings()
+    let next = await awaitConfirmation('system')
+    for (;;) {
+      await finalize(next)
+      if ((await awaitApproval()) === 'approved') break
+      next = await awaitConfirmation('system')
+    }
+    const buyer = sources!.customer
+    const eInvoice = buyer.eInvoicing && buyer.tin !== null && run.view.preview!.currency === 'UZS'
+    await dispatchInvoice(run, step, { delivery: eInvoice ? 'didox' : 'email', didoxPollIntervalMs: settings.didoxPollIntervalMs })
+    await run.moveTo('completed', 'system')
+    return await finish('completed')
+  } catch (err) {
+    if (err instanceof InvoiceCancelled) {
+      await cancelInvoice(err.action)
+      return await finish('cancelled')
+    }
+    if (err instanceof StartRefused) {
+      startRefusal = { code: err.code, message: err.message }
+      run.view.cancelReason = err.message
+      await run.moveTo('cancelled', 'system', { payload: { reason: err.message, code: err.code } })
+      return await finish('cancelled')
+    }
+    throw err
   }
-  const buyer = sources!.customer
-  const eInvoice = buyer.eInvoicing && buyer.tin !== null && run.view.preview!.currency === 'UZS'
-  const plan = { delivery: eInvoice ? ('didox' as const) : ('email' as const), didoxPollIntervalMs: settings.didoxPollIntervalMs }
-  if ((await dispatchInvoice(run, step, plan)) === CANCELLED) return finish('cancelled')
-  await run.moveTo('completed', 'system')
-  return finish('completed')
 }
 
-function requireReason(reason: unknown): { code: string; message: string } | null {
-  return typeof reason === 'string' && reason.trim() !== '' ? null : { code: 'INVALID_INPUT', message: 'a reason is required' }
+/** The first prefill found that the invoice cannot exist (unknown deal or customer, bad period). */
+class StartRefused extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'StartRefused'
+  }
 }
 
 /** Steps an operator may skip: those after approval. Prefill, finalize and the PDF may not. */
 function skippable(stepName: string): boolean {
   return !['prefill', 'finalize', 'render_pdf'].includes(stepName)
 }
-

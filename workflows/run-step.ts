@@ -1,8 +1,5 @@
-import { ActivityFailure, ApplicationFailure, isCancellation } from '@temporalio/workflow'
-import type { InvoiceRun, ReceivedSignal } from './invoice-run.js'
-
-/** Returned by a step when the operator cancelled the invoice while it needed attention. */
-export const CANCELLED = Symbol('cancelled')
+import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation } from '@temporalio/workflow'
+import { InvoiceCancelled, type InvoiceRun } from './invoice-run.js'
 
 export interface StepAttempt {
   /**
@@ -12,17 +9,17 @@ export interface StepAttempt {
   operatorRetry: { actor: string; requestId: string } | null
 }
 
-/** Runs a named step; see createStepRunner. */
-export type StepRunner = <T>(name: string, body: (attempt: StepAttempt) => Promise<T>) => Promise<T | typeof CANCELLED | undefined>
+/** Runs a named step: its result, or undefined when an operator skipped it. */
+export type StepRunner = <T>(name: string, body: (attempt: StepAttempt) => Promise<T>) => Promise<T | undefined>
 
 /**
  * Steps that fail permanently (an activity's non-retryable failure, or a failure the workflow
  * raises itself, such as an e-invoice the buyer rejected) park the invoice in needs_attention
- * with the step and the reason, until an operator sends `retry` (run it again), `skip`
- * (recorded; the step returns undefined) or `cancel` (the step returns CANCELLED).
+ * with the step and the reason, until an operator takes `retry` (run it again) or `skip` (the
+ * step returns undefined), or someone cancels (InvoiceCancelled is thrown, as everywhere).
  * Transient failures never get here: activities retry them.
  */
-export function createStepRunner(run: InvoiceRun, cancel: (signal: ReceivedSignal) => Promise<typeof CANCELLED>): StepRunner {
+export function createStepRunner(run: InvoiceRun): StepRunner {
   return async (name, body) => {
     let operatorRetry: StepAttempt['operatorRetry'] = null
     for (;;) {
@@ -36,12 +33,41 @@ export function createStepRunner(run: InvoiceRun, cancel: (signal: ReceivedSigna
         await run.moveTo('needs_attention', 'system', { payload: { step: name, reason } })
         const choice = (await run.next(['retry', 'skip', 'cancel']))!
         run.view.attention = null
-        if (choice.name === 'cancel') return cancel(choice)
-        const decision = run.queueEvent(choice.name === 'retry' ? 'step_retried' : 'step_skipped', choice.actor, { step: name, reason: choice.payload.reason })
-        await run.moveTo(resumeState, choice.actor)
+        const decision = run.queueEvent(choice.name === 'retry' ? 'step_retried' : 'step_skipped', choice.input.actor, {
+          step: name,
+          ...(choice.name === 'skip' ? { reason: (choice.input as { reason: string }).reason } : {}),
+        })
+        await run.moveTo(resumeState, choice.input.actor)
         if (choice.name === 'skip') return undefined
-        operatorRetry = { actor: choice.actor, requestId: decision.idempotencyKey }
+        operatorRetry = { actor: choice.input.actor, requestId: decision.idempotencyKey }
       }
     }
   }
 }
+
+/**
+ * Runs work that may be dropped (a read-only prefill): a cancel that arrives meanwhile cancels
+ * the activity and ends the run at once, instead of waiting for ClickHouse.
+ */
+export async function abandonOnCancel<T>(run: InvoiceRun, body: () => Promise<T>): Promise<T> {
+  let finished = false
+  const scope = new CancellationScope()
+  const work = scope.run(body).finally(() => {
+    finished = true
+  })
+  for (;;) {
+    await Promise.race([work.then(ignore, ignore), condition(() => finished || run.cancelWaiting)])
+    if (finished) return work
+    try {
+      run.takeCancel()
+    } catch (err) {
+      if (err instanceof InvoiceCancelled) {
+        scope.cancel()
+        work.catch(ignore)
+      }
+      throw err
+    }
+  }
+}
+
+function ignore(): void {}

@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client'
 import { NativeConnection, Worker } from '@temporalio/worker'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SmokeActivities } from '../activities/smoke.js'
-import { bundleWorkflows, uniqueName } from '../test-support/temporal.js'
+import { bundleWorkflows, smokeWorkflowsPath, uniqueName } from '../test-support/temporal.js'
 import { PrivateTemporalServer } from '../test-support/temporal-server.js'
 import { smokeWorkflow } from './smoke.js'
 
@@ -25,7 +25,7 @@ describe('Temporal dev server persistence', () => {
     const nativeConnection = await NativeConnection.connect({ address: server.address })
     const connection = await Connection.connect({ address: server.address })
     try {
-      const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: await bundleWorkflows(), activities })
+      const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: await bundleWorkflows(smokeWorkflowsPath), activities })
       const client = new Client({ connection })
       await worker.runUntil(client.workflow.execute(smokeWorkflow, { taskQueue, workflowId }))
     } finally {

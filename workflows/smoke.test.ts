@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SmokeActivities } from '../activities/smoke.js'
-import { connectTestEnvironment, createTestWorker, uniqueName } from '../test-support/temporal.js'
+import { bundleWorkflows, connectTestEnvironment, createTestWorker, smokeWorkflowsPath, uniqueName } from '../test-support/temporal.js'
 import { smokeWorkflow } from './smoke.js'
 
 describe('smokeWorkflow (activities mocked)', () => {
@@ -17,7 +17,7 @@ describe('smokeWorkflow (activities mocked)', () => {
       checkDatabase: async () => ({ settings: 9, categoryRules: 5 }),
       checkSources: async () => ({ worklogs: 1234, deals: 20 }),
     }
-    const worker = await createTestWorker(env, { taskQueue, activities })
+    const worker = await createTestWorker(env, { taskQueue, activities, workflowBundle: await bundleWorkflows(smokeWorkflowsPath) })
     const report = await worker.runUntil(
       env.client.workflow.execute(smokeWorkflow, { taskQueue, workflowId: uniqueName('smoke') }),
     )
@@ -34,7 +34,7 @@ describe('smokeWorkflow (activities mocked)', () => {
       },
       checkSources: async () => ({ worklogs: 0, deals: 0 }),
     }
-    const worker = await createTestWorker(env, { taskQueue, activities })
+    const worker = await createTestWorker(env, { taskQueue, activities, workflowBundle: await bundleWorkflows(smokeWorkflowsPath) })
     await expect(
       worker.runUntil(env.client.workflow.execute(smokeWorkflow, { taskQueue, workflowId: uniqueName('smoke') })),
     ).rejects.toThrow(/Workflow execution failed/)

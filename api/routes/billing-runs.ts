@@ -2,8 +2,8 @@ import { labelPeriod } from '../../billing/period.js'
 import { startBillingRun } from '../../operations/start-billing-run.js'
 import { parseBillingPeriod } from '../../prefill/billing-period.js'
 import { READ_ROLES } from '../auth.js'
-import { listBillingRuns } from '../billing-runs/list-billing-runs.js'
-import { billingRunHref, readBillingRun, resolveBillingRunId } from '../billing-runs/read-billing-run.js'
+import { listBillingRuns } from '../../operations/billing-runs/list-billing-runs.js'
+import { billingRunHref, readBillingRun, resolveBillingRunId } from '../../operations/billing-runs/read-billing-run.js'
 import { ApiError } from '../errors.js'
 import { createRouter, defineSecuredRoute, errorResponses, jsonContent } from '../router.js'
 import {
@@ -13,7 +13,7 @@ import {
   ListBillingRunsQuerySchema,
   StartBillingRunBodySchema,
   StartedBillingRunSchema,
-} from './billing-run-schemas.js'
+} from '../../operations/billing-runs/billing-run-schemas.js'
 
 const startRoute = defineSecuredRoute(['accountant'], {
   method: 'post',

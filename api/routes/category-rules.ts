@@ -4,7 +4,7 @@ import type { Database } from '../../lib/database.js'
 import { READ_ROLES } from '../auth.js'
 import { ApiError } from '../errors.js'
 import { createRouter, defineSecuredRoute, errorResponses, jsonContent } from '../router.js'
-import { NoteSchema, UuidParamsSchema } from '../schemas.js'
+import { NoteSchema, UuidParamsSchema } from '../../operations/schemas.js'
 
 const MatchListSchema = z.array(z.string().trim().min(1).max(200)).max(200).default([])
 

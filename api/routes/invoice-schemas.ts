@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi'
+import { FingerprintSchema, PdfVersionSchema, PreviewEditsSchema as ActionEditsSchema } from '../../workflows/invoice-actions.js'
+import { INVOICE_ACTIONS } from '../../workflows/invoice-actions.js'
 import { INVOICE_STATES } from '../../workflows/invoice-contract.js'
-import { CustomerIdSchema, DealIdSchema, LimitSchema, PeriodSchema, ReasonSchema } from '../schemas.js'
+import { CustomerIdSchema, DealIdSchema, LimitSchema, PeriodSchema, ReasonSchema } from '../../operations/schemas.js'
 
 /** Request and response schemas of /invoices: they validate and they are the OpenAPI document. */
 
@@ -11,8 +13,17 @@ export const StartInvoiceBodySchema = z
   .openapi('StartInvoice')
 
 export const StartedInvoiceSchema = z
-  .object({ id: z.string().openapi({ example: 'invoice:APP-1001:2026-10' }), runId: z.string(), state: StateSchema, href: z.string() })
+  .object({
+    id: z.string().openapi({ example: 'invoice:APP-1001:2026-10' }),
+    runId: z.string(),
+    state: StateSchema.openapi({ description: '`prefilling` when the prefill had not ended within the wait (202)' }),
+    customerId: z.string().nullable(),
+    href: z.string(),
+    preview: z.unknown().optional().openapi({ description: 'With `Prefer: wait=N`: the preview, when the prefill ended within the wait' }),
+  })
   .openapi('StartedInvoice')
+
+export const NextActorSchema = z.enum(['accountant', 'approver', 'operator'])
 
 export const ListInvoicesQuerySchema = z.strictObject({
   state: StateSchema.optional(),
@@ -26,8 +37,13 @@ export const ListInvoicesQuerySchema = z.strictObject({
     .regex(/^[^'"\\\s]+$/, 'must not contain quotes, backslashes or spaces')
     .optional()
     .openapi({ example: 'INV-2026-00001' }),
+  nextActor: NextActorSchema.optional().openapi({ description: 'Who must act next: the "waiting for me" views' }),
   limit: LimitSchema,
   cursor: z.string().max(4096).optional().openapi({ description: 'nextCursor of the previous page' }),
+})
+
+export const GetInvoiceQuerySchema = z.strictObject({
+  live: z.enum(['true', 'false']).optional().openapi({ description: '`true`: the live workflow view (a query to the worker) instead of the read model' }),
 })
 
 export const InvoiceSummarySchema = z
@@ -35,21 +51,22 @@ export const InvoiceSummarySchema = z
     id: z.string(),
     runId: z.string(),
     workflowStatus: z.string().openapi({ example: 'RUNNING' }),
-    state: z.string().nullable(),
-    dealId: z.string().nullable(),
+    state: z.string(),
+    dealId: z.string(),
     customerId: z.string().nullable(),
-    period: z.string().nullable(),
+    period: z.string(),
     number: z.string().nullable(),
-    startedAt: z.string().nullable(),
+    currency: z.string().nullable(),
+    total: z.string().nullable(),
+    nextActor: z.string().nullable(),
+    startedAt: z.string(),
     closedAt: z.string().nullable(),
   })
   .openapi('InvoiceSummary')
 
 export const InvoicePageSchema = z.object({ items: z.array(InvoiceSummarySchema), nextCursor: z.string().nullable() }).openapi('InvoicePage')
 
-const RefusalSchema = z
-  .object({ signal: z.string(), actor: z.string(), code: z.string(), message: z.string(), state: z.string(), at: z.string() })
-  .openapi('Refusal')
+const AttentionSchema = z.object({ step: z.string(), reason: z.string(), since: z.string() }).openapi('Attention')
 
 export const InvoiceSchema = z
   .object({
@@ -57,20 +74,21 @@ export const InvoiceSchema = z
     runId: z.string(),
     workflowId: z.string(),
     workflowStatus: z.string(),
-    source: z.enum(['workflow', 'database']).openapi({ description: '`database` when the worker did not answer and the stored state is shown' }),
+    source: z.enum(['workflow', 'database']).openapi({ description: '`database`: the read model in PostgreSQL (default); `workflow`: the live view (`?live=true`)' }),
     notice: z.string().nullable(),
     state: StateSchema,
-    allowedSignals: z.array(z.string()),
+    nextActor: z.string().nullable(),
+    allowedActions: z.array(z.string()),
     dealId: z.string(),
     customerId: z.string().nullable(),
     period: z.string(),
     invoiceId: z.string().nullable(),
     invoiceNumber: z.string().nullable(),
     pdfVersion: z.number().nullable(),
+    startedBy: z.string(),
     confirmedBy: z.string().nullable(),
     approvedBy: z.string().nullable(),
-    lastRefusal: RefusalSchema.nullable(),
-    attention: z.object({ step: z.string(), reason: z.string(), since: z.string() }).nullable(),
+    attention: AttentionSchema.nullable(),
     dispatch: z.record(z.string(), z.object({ status: z.string(), externalId: z.string().optional(), detail: z.string().optional() })),
     cancelReason: z.string().nullable(),
     totals: z.object({ currency: z.string(), subtotal: z.string(), vatRate: z.string(), vatAmount: z.string(), total: z.string() }).nullable(),
@@ -81,61 +99,53 @@ export const InvoiceSchema = z
     externalReferences: z.array(
       z.object({ system: z.string(), purpose: z.string(), status: z.string(), externalId: z.string().nullable(), pdfVersion: z.number().nullable(), details: z.unknown(), updatedAt: z.string() }),
     ),
-    pendingSignals: z
-      .array(z.object({ id: z.string(), signal: z.string(), actor: z.string(), requestedAt: z.string(), attempts: z.number(), lastError: z.string().nullable() }))
-      .openapi({ description: 'Signals accepted with `Prefer: respond-async` and not yet handed to the workflow, oldest first' }),
     startedAt: z.string(),
     closedAt: z.string().nullable(),
   })
   .openapi('Invoice')
 
-const LineIdSchema = z.string().min(1).max(200)
-const DecimalSchema = z.string().regex(/^\d{1,14}(\.\d{1,4})?$/, 'must be a non-negative decimal string with at most 4 decimals')
-
-export const PreviewEditsSchema = z
-  .strictObject({
-    dropLineIds: z.array(LineIdSchema).max(500).optional(),
-    order: z.array(LineIdSchema).max(500).optional(),
-    descriptions: z.array(z.strictObject({ lineId: LineIdSchema, description: z.string().trim().min(1).max(1000) })).max(500).optional(),
-    addLines: z
-      .array(
-        z.strictObject({
-          description: z.string().trim().min(1).max(1000),
-          quantity: DecimalSchema,
-          unit: z.enum(['hour', 'month', 'item']),
-          rate: DecimalSchema,
-          reason: ReasonSchema,
-          category: z.string().trim().min(1).max(100).nullable().optional(),
-        }),
-      )
-      .max(100)
-      .optional(),
-  })
-  .openapi('PreviewEdits')
+export const PreviewEditsSchema = ActionEditsSchema.openapi('PreviewEdits')
 
 export const ConfirmBodySchema = z
   .strictObject({
-    fingerprint: z.string().min(1).max(500).openapi({ description: 'preview.sourceFingerprint of the preview the user looked at' }),
+    fingerprint: FingerprintSchema.openapi({ description: 'preview.sourceFingerprint of the preview the user looked at' }),
     edits: PreviewEditsSchema.optional(),
   })
   .openapi('ConfirmInvoice')
 
 export const ReasonBodySchema = z.strictObject({ reason: ReasonSchema }).openapi('Reason')
 
-export const SignalOutcomeSchema = z
+const OpenedPdfSchema = PdfVersionSchema.openapi({ description: 'The PDF version the approver opened (`pdfVersion` of the invoice); another one is refused STALE_PDF', example: 1 })
+export const ApproveBodySchema = z.strictObject({ pdfVersion: OpenedPdfSchema }).openapi('ApproveInvoice')
+export const RejectBodySchema = z.strictObject({ pdfVersion: OpenedPdfSchema, reason: ReasonSchema }).openapi('RejectInvoice')
+
+export const ActionOutcomeSchema = z
   .object({
     id: z.string(),
-    runId: z.string(),
-    signal: z.string(),
-    outcome: z.enum(['applied', 'sent', 'queued']).openapi({
-      description:
-        '`applied`: the state moved on within the wait; `sent`: delivered, no visible reaction yet; `queued` (with `Prefer: respond-async`): stored and being handed to the workflow, see `pendingSignals` on the invoice',
+    updateId: z.string().openapi({ description: 'The action id (Temporal Update id); `Idempotency-Key` sets it' }),
+    action: z.enum(INVOICE_ACTIONS as [string, ...string[]]),
+    outcome: z.enum(['applied', 'accepted', 'sent']).openapi({
+      description: '`applied` (200): the workflow acted, the fields say what changed; `accepted` (202): validated and accepted, the outcome was not known within the wait (read `Location`); `sent` (202): a run started before actions were Updates took it as a signal',
     }),
-    previousState: StateSchema,
-    state: StateSchema,
-    signalRequestId: z.string().optional().openapi({ description: 'With `queued`: the id of the stored signal request' }),
+    previousState: StateSchema.optional(),
+    state: StateSchema.nullable(),
+    invoiceId: z.string().nullable().optional(),
+    invoiceNumber: z.string().nullable().optional(),
+    pdfVersion: z.number().nullable().optional(),
+    fingerprint: z.string().nullable().optional().openapi({ description: "The current preview's fingerprint (after a refresh: the one to confirm)" }),
+    total: z.string().nullable().optional(),
+    currency: z.string().nullable().optional(),
+    attention: AttentionSchema.nullable().optional(),
   })
-  .openapi('SignalOutcome')
+  .openapi('ActionOutcome')
+
+export const ActionParamsSchema = z.strictObject({
+  id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' }, example: 'invoice:APP-1001:2026-10' }),
+  updateId: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,100}$/, 'must be an action id this API returned')
+    .openapi({ param: { name: 'updateId', in: 'path' } }),
+})
 
 export const PdfQuerySchema = z.strictObject({ version: z.coerce.number().int().min(1).max(100_000).optional() })
 

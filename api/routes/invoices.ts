@@ -6,24 +6,28 @@ import { parseBillingPeriod } from '../../prefill/billing-period.js'
 import { READ_ROLES, type Role } from '../auth.js'
 import type { AppEnv } from '../context.js'
 import { ApiError } from '../errors.js'
-import { listInvoices } from '../invoices/list-invoices.js'
-import { describeInvoice } from '../invoices/load-invoice-state.js'
-import { readInvoiceEvents } from '../invoices/read-invoice-events.js'
-import { readInvoicePdf } from '../invoices/read-invoice-pdf.js'
-import { readInvoice } from '../invoices/read-invoice.js'
-import { signalInvoice, type SignalRequest } from '../invoices/signal-invoice.js'
+import { actOnInvoice, readActionOutcome, type ActionRequest } from '../../operations/invoices/act-on-invoice.js'
+import { listInvoiceRuns } from '../../operations/invoices/list-invoice-runs.js'
+import { describeInvoice } from '../../operations/invoices/load-invoice-state.js'
+import { readInvoiceEvents } from '../../operations/invoices/read-invoice-events.js'
+import { readInvoicePdf } from '../../operations/invoices/read-invoice-pdf.js'
+import { latestRun, readInvoice } from '../../operations/invoices/read-invoice.js'
 import { createRouter, defineSecuredRoute, errorResponses, jsonContent } from '../router.js'
-import { EmptyBodySchema, InvoiceIdParamsSchema } from '../schemas.js'
+import { EmptyBodySchema, InvoiceIdParamsSchema } from '../../operations/schemas.js'
 import {
+  ActionOutcomeSchema,
+  ActionParamsSchema,
+  ApproveBodySchema,
   ConfirmBodySchema,
   EventPageSchema,
   EventsQuerySchema,
+  GetInvoiceQuerySchema,
   InvoicePageSchema,
   InvoiceSchema,
   ListInvoicesQuerySchema,
   PdfQuerySchema,
   ReasonBodySchema,
-  SignalOutcomeSchema,
+  RejectBodySchema,
   StartedInvoiceSchema,
   StartInvoiceBodySchema,
 } from './invoice-schemas.js'
@@ -36,25 +40,26 @@ export function invoiceHref(id: string): string {
 const startRoute = defineSecuredRoute(['accountant'], {
   method: 'post',
   path: '/',
-  summary: 'Start the invoice of a deal for a period (one per deal and period)',
+  summary: 'Start the invoice of a deal for a period (one per deal and period); answers once the prefill ended, within the wait',
   request: { body: { required: true, content: jsonContent(StartInvoiceBodySchema) } },
   responses: {
-    202: { description: 'Started; prefilling runs in the workflow. Location names the invoice', content: jsonContent(StartedInvoiceSchema) },
-    ...errorResponses(400, 409, 413, 415),
+    201: { description: 'Started and prefilled (`Prefer: wait=N` adds the preview). Location names the invoice', content: jsonContent(StartedInvoiceSchema) },
+    202: { description: 'Started; the prefill had not ended within the wait. Location names the invoice', content: jsonContent(StartedInvoiceSchema) },
+    ...errorResponses(400, 404, 409, 413, 415, 422),
   },
 })
 const listRoute = defineSecuredRoute(READ_ROLES, {
   method: 'get',
   path: '/',
-  summary: 'Invoices from Temporal visibility, filtered by search attributes (running first, then by close time)',
+  summary: 'Invoices from the read model (one row per run), newest first, filtered',
   request: { query: ListInvoicesQuerySchema },
   responses: { 200: { description: 'A page', content: jsonContent(InvoicePageSchema) }, ...errorResponses(400) },
 })
 const getRoute = defineSecuredRoute(READ_ROLES, {
   method: 'get',
   path: '/{id}',
-  summary: "An invoice as its workflow reports it (or as stored when the worker is down), with PDF versions and external references",
-  request: { params: InvoiceIdParamsSchema },
+  summary: 'An invoice from the read model (or, with live=true, as its workflow reports it), with PDF versions and external references',
+  request: { params: InvoiceIdParamsSchema, query: GetInvoiceQuerySchema },
   responses: { 200: { description: 'The invoice', content: jsonContent(InvoiceSchema) }, ...errorResponses(404) },
 })
 const pdfRoute = defineSecuredRoute(READ_ROLES, {
@@ -76,36 +81,49 @@ const eventsRoute = defineSecuredRoute(READ_ROLES, {
   responses: { 200: { description: 'A page', content: jsonContent(EventPageSchema) }, ...errorResponses(400, 404) },
 })
 
-const signalResponses = {
-  202: { description: 'Signal sent; `state` is the state after a short wait for the workflow to react', content: jsonContent(SignalOutcomeSchema) },
-  ...errorResponses(400, 404, 409, 413, 415, 422),
+const actionResponses = {
+  200: { description: 'The workflow acted: the new state and what changed', content: jsonContent(ActionOutcomeSchema) },
+  202: { description: 'Accepted; the outcome was not known within the wait (`Prefer: respond-async` answers at once). Location reads it', content: jsonContent(ActionOutcomeSchema) },
+  ...errorResponses(400, 403, 404, 409, 413, 415, 422),
 }
 
-/** A POST /{id}/<signal> route: the actor is the authenticated user, never a body field. */
-function defineSignalRoute<B extends z.ZodType>(signal: SignalRequest['signal'], roles: Role[], body: B, bodyRequired: boolean, summary: string) {
+/** A POST /{id}/<action> route: the actor is the authenticated user, never a body field. */
+function defineActionRoute<B extends z.ZodType>(action: ActionRequest['action'], roles: Role[], body: B, bodyRequired: boolean, summary: string) {
   return defineSecuredRoute(roles, {
     method: 'post',
-    path: `/{id}/${signal}`,
+    path: `/{id}/${action}`,
     summary,
     request: { params: InvoiceIdParamsSchema, body: { required: bodyRequired, content: jsonContent(body) } },
-    responses: signalResponses,
+    responses: actionResponses,
   } as const)
 }
 
-const confirmRoute = defineSignalRoute('confirm', ['accountant'], ConfirmBodySchema, true, 'Confirm the current preview (with optional edits): the invoice is numbered and its PDF rendered')
-const refreshRoute = defineSignalRoute('refresh', ['accountant'], EmptyBodySchema, false, 'Compute the preview again from the current sources and rules')
-const approveRoute = defineSignalRoute('approve', ['approver'], EmptyBodySchema, false, 'Approve a finalized invoice (not by the person who confirmed it)')
-const rejectRoute = defineSignalRoute('reject', ['approver'], ReasonBodySchema, true, 'Send a finalized invoice back to confirmation; it keeps its number')
-const cancelRoute = defineSignalRoute('cancel', ['accountant', 'approver'], ReasonBodySchema, true, 'Cancel the invoice (a numbered one is kept as void)')
-const retryRoute = defineSignalRoute('retry', ['admin'], EmptyBodySchema, false, 'Operators: retry the step that needs attention')
-const skipRoute = defineSignalRoute('skip', ['admin'], ReasonBodySchema, true, 'Operators: skip the dispatch step that needs attention')
+const confirmRoute = defineActionRoute('confirm', ['accountant'], ConfirmBodySchema, true, 'Confirm the preview you checked (its fingerprint, optional edits): answers with the number and the PDF version')
+const refreshRoute = defineActionRoute('refresh', ['accountant'], EmptyBodySchema, false, 'Compute the preview again from the current sources and rules: answers with the new fingerprint')
+const approveRoute = defineActionRoute('approve', ['approver'], ApproveBodySchema, true, 'Approve the PDF version you opened (not by the person who confirmed it)')
+const rejectRoute = defineActionRoute('reject', ['approver'], RejectBodySchema, true, 'Send the PDF version you opened back to confirmation; the invoice keeps its number')
+const cancelRoute = defineActionRoute('cancel', ['accountant', 'approver'], ReasonBodySchema, true, 'Cancel the invoice before anything reached an external system (a numbered one is kept as void)')
+const retryRoute = defineActionRoute('retry', ['admin'], EmptyBodySchema, false, 'Operators: retry the step that needs attention')
+const skipRoute = defineActionRoute('skip', ['admin'], ReasonBodySchema, true, 'Operators: skip the dispatch step that needs attention')
+const actionRoute = defineSecuredRoute(READ_ROLES, {
+  method: 'get',
+  path: '/{id}/actions/{updateId}',
+  summary: 'The outcome of an action answered 202 (waits a few seconds for it)',
+  request: { params: ActionParamsSchema },
+  responses: {
+    200: { description: 'The outcome', content: jsonContent(ActionOutcomeSchema) },
+    202: { description: 'Not known yet: ask again', content: jsonContent(ActionOutcomeSchema) },
+    ...errorResponses(400, 403, 404, 409, 422),
+  },
+})
 
-/** /invoices: starts, lists, reads and signals invoice workflows; no billing logic lives here. */
+/** /invoices: starts, lists, reads and acts on invoice workflows; no billing logic lives here. */
 export const invoicesRouter = createRouter()
   .openapi(startRoute, async (c) => {
     const { deps, user } = c.var
     const { dealId, period } = c.req.valid('json')
-    const result = await startInvoice({ client: deps.temporal, taskQueue: deps.taskQueue, input: { dealId, period, startedBy: user.id } })
+    const wait = preferredWaitMs(c)
+    const result = await startInvoice({ client: deps.temporal, taskQueue: deps.taskQueue, input: { dealId, period, startedBy: user.id }, waitMs: wait ?? deps.startWaitMs })
     if (!result.started && result.reason === 'invalid_period') {
       throw new ApiError('VALIDATION_FAILED', `body.period: ${result.message}`, { issues: [{ field: 'body.period', problem: result.message }] })
     }
@@ -113,32 +131,40 @@ export const invoicesRouter = createRouter()
       throw new ApiError('ALREADY_EXISTS', result.message, { workflowId: result.workflowId, runId: result.runId, state: result.invoiceStatus, workflowStatus: result.status, href: invoiceHref(result.workflowId) })
     }
     c.header('Location', invoiceHref(result.workflowId))
-    return c.json({ id: result.workflowId, runId: result.runId, state: 'prefilling' as const, href: invoiceHref(result.workflowId) }, 202)
+    const { prefill } = result
+    const body = {
+      id: result.workflowId,
+      runId: result.runId,
+      state: prefill?.state ?? ('prefilling' as const),
+      customerId: prefill?.customerId ?? null,
+      href: invoiceHref(result.workflowId),
+      ...(wait !== undefined && prefill ? { preview: prefill.preview } : {}),
+    }
+    return prefill ? c.json(body, 201) : c.json(body, 202)
   })
   .openapi(listRoute, async (c) => {
     const { limit, cursor, period, ...filters } = c.req.valid('query')
     const parsed = period === undefined ? undefined : parseBillingPeriod(period)
     const label = parsed && 'period' in parsed ? labelPeriod(parsed.period).label : undefined
-    const page = await listInvoices({ client: c.var.deps.temporal, filters: { ...filters, period: label }, limit, cursor })
-    return c.json(page, 200)
+    return c.json(await listInvoiceRuns(c.var.deps.db, { filters: { ...filters, period: label }, limit, cursor }), 200)
   })
   .openapi(getRoute, async (c) => {
     const { id } = c.req.valid('param')
     const { deps } = c.var
-    const invoice = await readInvoice({ client: deps.temporal, db: deps.db, workflowId: id, timeoutMs: deps.queryTimeoutMs })
+    const invoice = await readInvoice({ client: deps.temporal, db: deps.db, workflowId: id, timeoutMs: deps.queryTimeoutMs, live: c.req.valid('query').live === 'true' })
     if (!invoice) throw new ApiError('NOT_FOUND', `no invoice with id ${id}`)
     return c.json(invoice, 200)
   })
   .openapi(pdfRoute, async (c) => {
     const { id } = c.req.valid('param')
     const { version } = c.req.valid('query')
-    const description = await describeInvoice(c.var.deps.temporal, id)
-    if (!description) throw new ApiError('NOT_FOUND', `no invoice with id ${id}`)
-    const pdf = await readInvoicePdf(c.var.deps.db, { runId: description.runId, version })
+    const runId = await findRunId(c, id)
+    const pdf = await readInvoicePdf(c.var.deps.db, { runId, version })
     if (!pdf) throw new ApiError('NOT_FOUND', version ? `invoice ${id} has no PDF version ${version}` : `invoice ${id} has no PDF yet (it gets one when confirmed)`)
     const etag = `"${pdf.sha256}"`
     c.header('ETag', etag)
     c.header('Cache-Control', 'private, no-cache')
+    c.header('X-Pdf-Version', String(pdf.version))
     if (matchesEtag(c.req.header('If-None-Match'), etag)) return c.body(null, 304)
     c.header('Content-Type', 'application/pdf')
     c.header('Content-Disposition', `attachment; filename="${pdf.fileName}"`)
@@ -147,25 +173,61 @@ export const invoicesRouter = createRouter()
   .openapi(eventsRoute, async (c) => {
     const { id } = c.req.valid('param')
     const { limit, cursor } = c.req.valid('query')
-    if (!(await describeInvoice(c.var.deps.temporal, id))) throw new ApiError('NOT_FOUND', `no invoice with id ${id}`)
+    await findRunId(c, id)
     return c.json(await readInvoiceEvents(c.var.deps.db, { workflowId: id, limit, after: cursor }), 200)
   })
   .openapi(confirmRoute, async (c) => {
     const { fingerprint, edits } = c.req.valid('json')
-    return c.json(await sendSignal(c, c.req.valid('param').id, { signal: 'confirm', fingerprint, ...(edits ? { edits } : {}) }), 202)
+    return answerAction(c, await act(c, { action: 'confirm', fingerprint, ...(edits ? { edits } : {}) }))
   })
-  .openapi(refreshRoute, async (c) => c.json(await sendSignal(c, c.req.valid('param').id, { signal: 'refresh' }), 202))
-  .openapi(approveRoute, async (c) => c.json(await sendSignal(c, c.req.valid('param').id, { signal: 'approve' }), 202))
-  .openapi(rejectRoute, async (c) => c.json(await sendSignal(c, c.req.valid('param').id, { signal: 'reject', reason: c.req.valid('json').reason }), 202))
-  .openapi(cancelRoute, async (c) => c.json(await sendSignal(c, c.req.valid('param').id, { signal: 'cancel', reason: c.req.valid('json').reason }), 202))
-  .openapi(retryRoute, async (c) => c.json(await sendSignal(c, c.req.valid('param').id, { signal: 'retry' }), 202))
-  .openapi(skipRoute, async (c) => c.json(await sendSignal(c, c.req.valid('param').id, { signal: 'skip', reason: c.req.valid('json').reason }), 202))
+  .openapi(refreshRoute, async (c) => answerAction(c, await act(c, { action: 'refresh' })))
+  .openapi(approveRoute, async (c) => answerAction(c, await act(c, { action: 'approve', pdfVersion: c.req.valid('json').pdfVersion })))
+  .openapi(rejectRoute, async (c) => answerAction(c, await act(c, { action: 'reject', ...c.req.valid('json') })))
+  .openapi(cancelRoute, async (c) => answerAction(c, await act(c, { action: 'cancel', reason: c.req.valid('json').reason })))
+  .openapi(retryRoute, async (c) => answerAction(c, await act(c, { action: 'retry' })))
+  .openapi(skipRoute, async (c) => answerAction(c, await act(c, { action: 'skip', reason: c.req.valid('json').reason })))
+  .openapi(actionRoute, async (c) => {
+    const { id, updateId } = c.req.valid('param')
+    const outcome = await readActionOutcome({ client: c.var.deps.temporal, workflowId: id, updateId, waitMs: 5_000 })
+    if (!outcome) return c.json({ id, updateId, outcome: 'accepted' as const, action: 'refresh', state: null }, 202)
+    return c.json({ id, updateId, ...outcome, outcome: 'applied' as const }, 200)
+  })
 
-/** `Prefer: respond-async` (RFC 7240): answer once the signal is sent, without watching the reaction. */
-function sendSignal(c: Context<AppEnv>, workflowId: string, request: SignalRequest) {
+/**
+ * An action through its Update: waits for the outcome (up to `Prefer: wait=N` seconds, or the
+ * default), or only until the workflow accepted it with `Prefer: respond-async`.
+ * `Idempotency-Key` becomes the Update id, so a retried request is the same action.
+ */
+function act(c: Context<AppEnv>, request: ActionRequest) {
   const { deps, user } = c.var
-  const waitMs = /\brespond-async\b/i.test(c.req.header('Prefer') ?? '') ? 0 : deps.signalWaitMs
-  return signalInvoice({ client: deps.temporal, db: deps.db, workflowId, request, actor: user.id, queryTimeoutMs: deps.queryTimeoutMs, waitMs, relay: deps.signalRelay })
+  const respondAsync = /\brespond-async\b/i.test(c.req.header('Prefer') ?? '')
+  const waitMs = respondAsync ? 0 : (preferredWaitMs(c) ?? deps.actionWaitMs)
+  const key = c.req.header('Idempotency-Key')
+  if (key !== undefined && !/^[A-Za-z0-9._:-]{1,100}$/.test(key)) {
+    throw new ApiError('VALIDATION_FAILED', 'header.Idempotency-Key: must be 1 to 100 letters, digits, ".", "_", ":" or "-"', { issues: [{ field: 'header.Idempotency-Key', problem: 'invalid' }] })
+  }
+  return actOnInvoice({ client: deps.temporal, db: deps.db, workflowId: c.req.param('id')!, request, actor: user.id, waitMs, ...(key ? { updateId: `${user.id}:${key}` } : {}) })
+}
+
+function answerAction(c: Context<AppEnv>, result: Awaited<ReturnType<typeof act>>) {
+  if (result.outcome === 'applied') return c.json(result, 200)
+  c.header('Location', `${invoiceHref(result.id)}/actions/${encodeURIComponent(result.updateId)}`)
+  return c.json(result, 202)
+}
+
+/** `Prefer: wait=N` (RFC 7240) in milliseconds, at most a minute. */
+function preferredWaitMs(c: Context<AppEnv>): number | undefined {
+  const match = /\bwait=(\d{1,4})\b/i.exec(c.req.header('Prefer') ?? '')
+  return match ? Math.min(Number(match[1]), 60) * 1000 : undefined
+}
+
+/** The newest run of an invoice (read model first, Temporal for runs older than it), or 404. */
+async function findRunId(c: Context<AppEnv>, id: string): Promise<string> {
+  const row = await latestRun(c.var.deps.db, id)
+  if (row) return row.workflowRunId
+  const description = await describeInvoice(c.var.deps.temporal, id)
+  if (!description) throw new ApiError('NOT_FOUND', `no invoice with id ${id}`)
+  return description.runId
 }
 
 function matchesEtag(header: string | undefined, etag: string): boolean {

@@ -7,7 +7,7 @@ import { READ_ROLES } from '../auth.js'
 import { ApiError } from '../errors.js'
 import { saveRateRule } from '../rate-rules/save-rate-rule.js'
 import { createRouter, defineSecuredRoute, errorResponses, jsonContent } from '../router.js'
-import { CustomerIdSchema, DealIdSchema, IsoDateSchema, LimitSchema, NoteSchema, UuidParamsSchema } from '../schemas.js'
+import { CustomerIdSchema, DealIdSchema, IsoDateSchema, LimitSchema, NoteSchema, UuidParamsSchema } from '../../operations/schemas.js'
 
 const CURRENCIES = Object.keys(CURRENCY_MINOR_UNITS).sort() as [string, ...string[]]
 const CategorySchema = z.string().trim().min(1, 'must not be empty; use null for every category').max(100)

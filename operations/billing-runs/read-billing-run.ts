@@ -1,6 +1,6 @@
 import { WorkflowFailedError, type Client, type WorkflowExecutionDescription } from '@temporalio/client'
 import { labelPeriod } from '../../billing/period.js'
-import { BILLING_RUN_WORKFLOW_TYPE } from '../../operations/start-billing-run.js'
+import { BILLING_RUN_WORKFLOW_TYPE } from '../start-billing-run.js'
 import { parseBillingPeriod } from '../../prefill/billing-period.js'
 import {
   billingRunWorkflowId,

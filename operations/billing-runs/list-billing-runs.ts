@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client'
-import { BILLING_RUN_WORKFLOW_TYPE } from '../../operations/start-billing-run.js'
+import { BILLING_RUN_WORKFLOW_TYPE } from '../start-billing-run.js'
 import { billingPeriodKey } from '../../workflows/search-attributes.js'
 import { quoteQueryValue } from '../invoices/invoice-list-query.js'
 import { describeExecution, listExecutions, readKeyword } from '../invoices/list-invoices.js'

@@ -1,8 +1,8 @@
 import { proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow'
-import type { InvoiceActivities } from '../activities/invoice.js'
-import type { DispatchActivities } from '../activities/dispatch.js'
-import type { PrefillActivities } from '../activities/prefill.js'
-import { NON_RETRYABLE_ERROR_TYPES } from '../lib/error-types.js'
+import type { InvoiceActivities } from '../../activities/invoice.js'
+import type { DispatchActivities } from '../../activities/dispatch.js'
+import type { PrefillActivities } from '../../activities/prefill.js'
+import { NON_RETRYABLE_ERROR_TYPES } from '../../lib/error-types.js'
 
 /**
  * One proxy per timeout class, with the seed's timeouts (PostgreSQL 5 s, ClickHouse 15 s, PDF

@@ -68,7 +68,7 @@ export async function loadInvoiceState(options: {
     description,
     view: buildStoredView(description, row),
     source: 'database',
-    notice: `no worker answered the query within ${options.timeoutMs} ms (is the worker running?): this is the last state saved in PostgreSQL and Temporal visibility; refusals, attention and dispatch details are not shown`,
+    notice: `no worker answered the query within ${options.timeoutMs} ms (is the worker running?): this is the last state saved in PostgreSQL and Temporal visibility; attention and dispatch details are not shown`,
   }
 }
 
@@ -100,9 +100,9 @@ function buildStoredView(description: WorkflowExecutionDescription, row: Invoice
     invoiceId: row?.id ?? null,
     invoiceNumber: attributes.get(invoiceNumberKey) ?? row?.number ?? null,
     pdfVersion: row?.currentPdfVersion ?? null,
+    startedBy: row?.confirmedBy ?? '',
     confirmedBy: row?.confirmedBy ?? null,
     approvedBy: row?.approvedBy ?? null,
-    lastRefusal: null,
     attention: null,
     dispatch: {},
     cancelReason: row?.voidReason ?? null,

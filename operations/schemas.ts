@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { isIsoDate } from '../billing/period.js'
 import { parseBillingPeriod } from '../prefill/billing-period.js'
+import { ReasonSchema as ActionReasonSchema, storableText } from '../workflows/invoice-actions.js'
 
 /**
  * Field schemas several routes share. Ids are restricted to the characters real Jira and CDM
@@ -52,10 +53,10 @@ export const IsoDateSchema = z
   .openapi({ example: '2026-10-01', format: 'date' })
 
 /** Why a person cancels, rejects or skips: recorded verbatim in the event history. */
-export const ReasonSchema = z.string().trim().min(1, 'is required').max(2000).openapi({ example: 'the client asked for a new contract number' })
+export const ReasonSchema = ActionReasonSchema.openapi({ example: 'the client asked for a new contract number' })
 
 /** Free text stored as given (no HTML interpretation anywhere in the API). */
-export const NoteSchema = z.string().max(2000).nullable()
+export const NoteSchema = storableText(2000).nullable()
 
 /** Page size for lists. */
 export const LimitSchema = z.coerce.number().int().min(1).max(100).default(20).openapi({ example: 20 })

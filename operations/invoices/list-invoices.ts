@@ -1,7 +1,7 @@
 import { isGrpcServiceError, ServiceError, type Client, type RawWorkflowExecutionInfo } from '@temporalio/client'
 import { defaultPayloadConverter, type Payload } from '@temporalio/common'
 import { billingPeriodKey, customerIdKey, dealIdKey, invoiceNumberKey, invoiceStatusKey } from '../../workflows/search-attributes.js'
-import { ApiError } from '../errors.js'
+import { OperationError as ApiError } from '../operation-error.js'
 import { buildInvoiceListQuery, type InvoiceListFilters } from './invoice-list-query.js'
 
 export interface InvoiceSummary {

@@ -1,7 +1,9 @@
 import { z } from '@hono/zod-openapi'
 import { MAX_BILLING_RUN_CONCURRENCY } from '../../workflows/billing-run-contract.js'
 import { DealIdSchema, LimitSchema, PeriodSchema } from '../schemas.js'
-import { StateSchema } from './invoice-schemas.js'
+import { INVOICE_STATES } from '../../workflows/invoice-contract.js'
+
+const StateSchema = z.enum(INVOICE_STATES)
 
 /** Request and response schemas of /billing-runs: they validate and they are the OpenAPI document. */
 

@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto'
+import { WorkflowNotFoundError, WorkflowUpdateStage, type Client, type WorkflowHandle } from '@temporalio/client'
+import type { Database } from '../../lib/database.js'
+import type { ActionInput, InvoiceActionName } from '../../workflows/invoice-actions.js'
+import { ACTION_UPDATES, type ActionOutcome, type InvoiceState } from '../../workflows/invoice-contract.js'
+import { OperationError } from '../operation-error.js'
+import { toOperationError } from '../start-invoice.js'
+import { updateResultWithin } from '../update-result.js'
+
+/** An action's input as a person gives it: the actor comes from who is signed in, never from the body. */
+export type ActionRequest = { [A in InvoiceActionName]: { action: A } & Omit<ActionInput<A>, 'actor'> }[InvoiceActionName]
+
+export type ActionResult =
+  | ({ id: string; updateId: string; outcome: 'applied' } & ActionOutcome)
+  /** Accepted by the workflow's validator; the outcome was not known within the wait (read it at `updateId`). */
+  | { id: string; updateId: string; outcome: 'accepted'; action: InvoiceActionName; state: InvoiceState | null }
+  /** A run started before actions were Updates: sent as its signal (legacy runs only). */
+  | { id: string; updateId: string; outcome: 'sent'; action: InvoiceActionName; state: InvoiceState | null }
+
+/**
+ * Takes an action on an invoice on behalf of `actor`, as a Temporal Update: the workflow's
+ * validator refuses at once what the state or the actor cannot do (OperationError of its code),
+ * and the answer is the outcome once the workflow has acted (new state, number, PDF version,
+ * attention). With `waitMs` 0 it returns as soon as the workflow accepted the action. The
+ * update id makes a retried request (same `updateId`) the same action, answered once.
+ */
+export async function actOnInvoice(options: {
+  client: Client
+  db: Database
+  workflowId: string
+  request: ActionRequest
+  actor: string
+  /** How long to wait for the outcome after the workflow accepted the action. */
+  waitMs: number
+  updateId?: string
+}): Promise<ActionResult> {
+  const { client, workflowId, request } = options
+  const { action, ...fields } = request
+  const updateId = options.updateId ?? randomUUID()
+  const handle = client.workflow.getHandle(workflowId)
+  const args = [{ ...fields, actor: options.actor }] as never
+  let update
+  try {
+    update = await retryInterruptedUpdate(() => handle.startUpdate(ACTION_UPDATES[action] as never, { args, updateId, waitForStage: WorkflowUpdateStage.ACCEPTED }))
+  } catch (err) {
+    const refusal = toOperationError(err)
+    if (refusal && isMissingHandler(refusal)) return sendLegacySignal(options, handle, updateId)
+    if (refusal) throw refusal
+    throw await explainUnreachable(options, err)
+  }
+  let outcome: ActionOutcome | undefined
+  try {
+    outcome = (await updateResultWithin(client, update, options.waitMs)) as ActionOutcome | undefined
+  } catch (err) {
+    throw toOperationError(err) ?? err
+  }
+  if (!outcome) return { id: workflowId, updateId, outcome: 'accepted', action, state: await readState(options) }
+  return { id: workflowId, updateId, ...outcome, outcome: 'applied' }
+}
+
+/**
+ * The outcome of an action accepted earlier (`updateId` from a 202), or null when it is not
+ * known yet within `waitMs`. A refused one throws its OperationError.
+ */
+export async function readActionOutcome(options: { client: Client; workflowId: string; updateId: string; waitMs: number }): Promise<ActionOutcome | null> {
+  const update = options.client.workflow.getHandle(options.workflowId).getUpdateHandle<ActionOutcome>(options.updateId)
+  try {
+    return (await updateResultWithin(options.client, update, options.waitMs)) ?? null
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError || isGrpcNotFound(err)) throw new OperationError('NOT_FOUND', `no action ${options.updateId} on invoice ${options.workflowId}`)
+    throw toOperationError(err) ?? err
+  }
+}
+
+/**
+ * Sends an Update again (same id: Temporal runs it once) when the workflow task that carried it
+ * failed for another reason, e.g. the run tried to complete while an activity result arrived
+ * (UnhandledCommand): the server then drops the Update with FAILED_PRECONDITION and the next
+ * task would take it.
+ */
+export async function retryInterruptedUpdate<T>(send: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await send()
+    } catch (err) {
+      const interrupted = /unexpected workflow task failure/i.test(String((err as { cause?: { details?: unknown } }).cause?.details ?? (err as Error).message))
+      if (!interrupted || attempt >= attempts) throw err
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt))
+    }
+  }
+}
+
+/** A run of the code before Updates has no handler for them: it takes the old signals (docs/workflow.md). */
+function isMissingHandler(refusal: OperationError): boolean {
+  return /no registered handler for update/i.test(refusal.message)
+}
+
+async function sendLegacySignal(options: Parameters<typeof actOnInvoice>[0], handle: WorkflowHandle, updateId: string): Promise<ActionResult> {
+  const { action, ...fields } = options.request
+  const args: Record<string, unknown> = { actor: options.actor }
+  if ('fingerprint' in fields) args.fingerprint = fields.fingerprint
+  if ('edits' in fields && fields.edits) args.edits = fields.edits
+  if ('reason' in fields) args.reason = fields.reason
+  await handle.signal(action, args)
+  return { id: options.workflowId, updateId, outcome: 'sent', action, state: await readState(options) }
+}
+
+/** Why an Update could not reach the workflow: no such invoice, or its run has ended (with its state). */
+async function explainUnreachable(options: Parameters<typeof actOnInvoice>[0], err: unknown): Promise<unknown> {
+  if (!(err instanceof WorkflowNotFoundError) && !isGrpcNotFound(err)) return err
+  const state = await readState(options)
+  if (!state) return new OperationError('NOT_FOUND', `no invoice with id ${options.workflowId}`)
+  return new OperationError('WRONG_STATE', `"${options.request.action}" cannot be taken: the invoice is ${state} and its workflow has ended`, { state, allowedActions: [] })
+}
+
+function isGrpcNotFound(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: unknown } })?.cause
+  return (err as { code?: unknown })?.code === 5 || cause?.code === 5 || /workflow execution already completed/i.test(String((err as Error)?.message))
+}
+
+async function readState(options: { db: Database; workflowId: string }): Promise<InvoiceState | null> {
+  const row = await options.db.invoiceRun.findFirst({ where: { workflowId: options.workflowId }, orderBy: { startedAt: 'desc' }, select: { state: true } })
+  return (row?.state as InvoiceState | undefined) ?? null
+}

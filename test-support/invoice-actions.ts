@@ -1,0 +1,31 @@
+import { randomUUID } from 'node:crypto'
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client'
+import { retryInterruptedUpdate } from '../operations/invoices/act-on-invoice.js'
+import { ApplicationFailure } from '@temporalio/common'
+import type { ActionInput, InvoiceActionName } from '../workflows/invoice-actions.js'
+import { ACTION_UPDATES, type ActionOutcome } from '../workflows/invoice-contract.js'
+
+/** An action straight through its Update, as the operator CLI or Temporal Web sends it. */
+export function act<A extends InvoiceActionName>(handle: WorkflowHandle, action: A, input: ActionInput<A> | Record<string, unknown>, updateId?: string): Promise<ActionOutcome> {
+  const id = updateId ?? randomUUID()
+  return retryInterruptedUpdate(() => handle.executeUpdate(ACTION_UPDATES[action] as never, { args: [input] as never, updateId: id })) as Promise<ActionOutcome>
+}
+
+/** The refusal an Update failed with: its stable code (the failure type) and message. */
+export async function refusalOf(work: Promise<unknown>): Promise<{ code: string; message: string; details: unknown }> {
+  try {
+    await work
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+      return { code: err.cause.type ?? '', message: err.cause.message, details: err.cause.details?.[0] }
+    }
+    throw err
+  }
+  throw new Error('the action was not refused')
+}
+
+/** Workflow task failures in a run's history: an action must never cause one. */
+export async function workflowTaskFailures(handle: WorkflowHandle): Promise<number> {
+  const history = await handle.fetchHistory()
+  return (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes).length
+}

@@ -1,0 +1,34 @@
+import { proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow'
+import type { DispatchActivities } from '../activities/dispatch.js'
+import type { InvoiceActivities } from '../activities/invoice.js'
+import type { PrefillActivities } from '../activities/prefill.js'
+import { RETRY_POLICY } from './retry-policy.js'
+
+/**
+ * The activities the invoice workflow calls, each named for what it does, with the seed's
+ * timeouts (PostgreSQL 5 s, ClickHouse 15 s a query, PDF 30 s, PlanFact 10 s a call) and the
+ * one retry policy.
+ */
+
+/** ClickHouse + rules; three short queries, each bounded by the client's 15 s. */
+export const { prefillInvoice, checkPreviewFreshness } = proxyActivities<PrefillActivities>({ startToCloseTimeout: '45s', retry: RETRY_POLICY })
+
+/** PostgreSQL reads and the approvers' reminder: one short transaction each. */
+export const { loadInvoiceSettings, remindApprovers } = proxyActivities<InvoiceActivities>({ startToCloseTimeout: '5s', retry: RETRY_POLICY })
+
+/**
+ * The two tiny writes every state change makes (the transition with its read-model row, and the
+ * event log), as local activities: the worker runs them inside the workflow task. Idempotent,
+ * so a re-run after a worker crash is harmless.
+ */
+export const { recordEvent, recordTransition } = proxyLocalActivities<InvoiceActivities>({ startToCloseTimeout: '5s', retry: RETRY_POLICY })
+
+/** Invoice + line items + number in one transaction; then render + Gotenberg (30 s) + store. */
+export const { finalizeInvoice, renderInvoicePdf } = proxyActivities<InvoiceActivities>({ startToCloseTimeout: '40s', retry: RETRY_POLICY })
+
+/**
+ * PlanFact, R2, Didox, SMTP: each call inside is bounded by its client's timeout; a step makes a
+ * few calls, and PlanFact writes may wait their turn (one write at a time per business).
+ */
+export const EXTERNAL_CALL_OPTIONS: ActivityOptions = { startToCloseTimeout: '2m', retry: RETRY_POLICY }
+export const { syncPlanFact, uploadPdfToR2, createDidoxDraft, readDidoxStatus, sendInvoiceEmail } = proxyActivities<DispatchActivities>(EXTERNAL_CALL_OPTIONS)

@@ -1,0 +1,182 @@
+import { ApplicationFailure } from '@temporalio/common'
+import type { WorkflowHandle } from '@temporalio/client'
+import type { TestWorkflowEnvironment } from '@temporalio/testing'
+import { Worker } from '@temporalio/worker'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { DispatchActivities } from '../activities/dispatch.js'
+import type { InvoiceActivities } from '../activities/invoice.js'
+import type { PrefillActivities, PrefillOutcome } from '../activities/prefill.js'
+import type { InvoicePreview } from '../billing/types.js'
+import type { TransitionInput } from '../db/record-transition.js'
+import { act, refusalOf, workflowTaskFailures } from '../test-support/invoice-actions.js'
+import { bundleWorkflows, uniqueName } from '../test-support/temporal.js'
+import { createTimeSkippingEnvironment } from '../test-support/time-skipping.js'
+import type { RefusedAction } from './audit-sinks.js'
+import { getInvoiceQuery, type InvoiceState } from './invoice-contract.js'
+import { invoiceWorkflow } from './invoice-workflow.js'
+
+/**
+ * Workflow logic on Temporal's time-skipping test server, with stand-in activities: days of
+ * waiting take milliseconds, and each activity can be held open to act while it runs. The
+ * end-to-end tests (invoice-workflow.test.ts) run the same workflow on the real services.
+ */
+const DAY = 86_400_000
+type Activities = InvoiceActivities & PrefillActivities & DispatchActivities
+
+const preview = {
+  sourceFingerprint: 'sha256:seen',
+  errors: [],
+  warnings: [],
+  lines: [],
+  currency: 'USD',
+  subtotal: '100.00',
+  vatRate: '12.00',
+  vatAmount: '12.00',
+  total: '112.00',
+} as unknown as InvoicePreview
+const prefilled: PrefillOutcome = {
+  preview,
+  deal: { dealId: 'APP-1' } as PrefillOutcome['deal'],
+  customer: { customerId: 'CUST-1', eInvoicing: false, tin: null } as unknown as PrefillOutcome['customer'],
+}
+
+/** A promise the test resolves: an activity awaiting it stays running until then. */
+function gate(): { wait: Promise<void>; open: () => void } {
+  let open = () => {}
+  const wait = new Promise<void>((resolve) => (open = resolve))
+  return { wait, open }
+}
+
+describe('invoice workflow logic (time-skipping server, stand-in activities)', () => {
+  let env: TestWorkflowEnvironment
+  let worker: Worker
+  let running: Promise<void>
+  const taskQueue = uniqueName('invoice-logic')
+  const transitions: TransitionInput[] = []
+  const reminders: string[] = []
+  const refused: RefusedAction[] = []
+  let overrides: Partial<Activities> = {}
+
+  const activities: Activities = {
+    loadInvoiceSettings: async () => ({ makerChecker: true, approvalReminderMs: 2 * DAY, didoxPollIntervalMs: 60_000 }),
+    recordEvent: async () => {},
+    recordTransition: async (input: TransitionInput) => {
+      transitions.push(input)
+    },
+    remindApprovers: async (input: Parameters<Activities['remindApprovers']>[0]) => {
+      reminders.push(input.event.workflowId)
+    },
+    prefillInvoice: async (input: Parameters<Activities['prefillInvoice']>[0]) => (overrides.prefillInvoice ?? (async () => prefilled))(input),
+    checkPreviewFreshness: async () => ({ fresh: true, currentFingerprint: preview.sourceFingerprint }),
+    finalizeInvoice: async (input: Parameters<Activities['finalizeInvoice']>[0]) => (overrides.finalizeInvoice ?? (async (i: typeof input) => ({ invoiceId: i.invoiceId, number: 'INV-2026-00042', issueDate: '2026-11-01', dueDate: '2026-11-15' })))(input),
+    renderInvoicePdf: async (input: Parameters<Activities['renderInvoicePdf']>[0]) => ({ version: input.version, sha256: 'a'.repeat(64), sizeBytes: 1000, templateVersion: 't1', inputHash: 'b'.repeat(64) }),
+    syncPlanFact: async () => ({ externalId: 'op-1', detail: 'booked' }),
+    uploadPdfToR2: async () => ({ externalId: 'invoices/2026/INV-2026-00042/v1.pdf', detail: 'stored' }),
+    sendInvoiceEmail: async () => ({ externalId: '<m1@example.uz>', detail: 'sent' }),
+    createDidoxDraft: async () => ({ externalId: 'didox-1', detail: 'draft' }),
+    readDidoxStatus: async () => ({ code: 3, meaning: 'accepted' }),
+  } as unknown as Activities
+
+  beforeAll(async () => {
+    env = await createTimeSkippingEnvironment()
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      workflowBundle: await bundleWorkflows(),
+      activities,
+      sinks: { audit: { refused: { fn: (_info, refusal: RefusedAction) => void refused.push(refusal) } } },
+    })
+    running = worker.run()
+  })
+  afterAll(async () => {
+    worker?.shutdown()
+    await running
+    await env?.teardown()
+  })
+  beforeEach(() => {
+    overrides = {}
+  })
+
+  const start = () => env.client.workflow.start(invoiceWorkflow, { taskQueue, workflowId: uniqueName('invoice:APP-1:2026-10'), args: [{ dealId: 'APP-1', period: '2026-10', startedBy: 'alice' }] })
+  const state = async (h: WorkflowHandle): Promise<InvoiceState> => (await h.query(getInvoiceQuery)).state
+  async function until(h: WorkflowHandle, wanted: InvoiceState): Promise<void> {
+    for (let i = 0; i < 200 && (await state(h)) !== wanted; i += 1) await new Promise((resolve) => setTimeout(resolve, 25))
+    expect(await state(h)).toBe(wanted)
+  }
+
+  it('reminds approvers every two days while an approval waits: five days take milliseconds', async () => {
+    const h = await start()
+    await until(h, 'awaiting_confirmation')
+    expect(await act(h, 'confirm', { actor: 'alice', fingerprint: preview.sourceFingerprint })).toMatchObject({ state: 'awaiting_approval', invoiceNumber: 'INV-2026-00042', pdfVersion: 1 })
+    const wall = performance.now()
+    await env.sleep('5 days')
+    expect(reminders.filter((id) => id === h.workflowId)).toHaveLength(2)
+    expect(await act(h, 'approve', { actor: 'bob', pdfVersion: 1 })).toMatchObject({ state: 'dispatching' })
+    expect((await h.result()).state).toBe('completed')
+    expect(performance.now() - wall).toBeLessThan(10_000)
+  })
+
+  it('cancel while prefilling abandons the running prefill and ends the run at once', async () => {
+    const held = gate()
+    overrides.prefillInvoice = async () => {
+      await held.wait
+      return prefilled
+    }
+    const h = await start()
+    await until(h, 'prefilling')
+    expect(await act(h, 'cancel', { actor: 'alice', reason: 'wrong deal' })).toMatchObject({ previousState: 'prefilling', state: 'cancelled', invoiceNumber: null })
+    expect(await h.result()).toEqual({ state: 'cancelled', invoiceId: null, invoiceNumber: null })
+    held.open()
+  })
+
+  it('cancel while finalizing lets the step finish, then voids the numbered invoice; the confirm answers the same end', async () => {
+    const held = gate()
+    overrides.finalizeInvoice = async (input) => {
+      await held.wait
+      return { invoiceId: input.invoiceId, number: 'INV-2026-00043', issueDate: '2026-11-01', dueDate: '2026-11-15' }
+    }
+    const h = await start()
+    await until(h, 'awaiting_confirmation')
+    const confirming = act(h, 'confirm', { actor: 'alice', fingerprint: preview.sourceFingerprint })
+    await until(h, 'finalizing')
+    const cancelling = act(h, 'cancel', { actor: 'bob', reason: 'client called' })
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    held.open()
+    expect(await cancelling).toMatchObject({ previousState: 'finalizing', state: 'cancelled', invoiceNumber: 'INV-2026-00043' })
+    expect(await confirming).toMatchObject({ state: 'cancelled' })
+    const last = transitions.filter((t) => t.event.workflowId === h.workflowId).at(-1)!
+    expect(last).toMatchObject({ state: 'cancelled', voidReason: 'client called' })
+    expect(await workflowTaskFailures(h)).toBe(0)
+  })
+
+  it('a value PostgreSQL refuses is not retried: needs attention, the step may not be skipped, cancel ends it', async () => {
+    let attempts = 0
+    overrides.finalizeInvoice = async () => {
+      attempts += 1
+      throw ApplicationFailure.create({ type: 'DatabaseDataError', message: 'PostgreSQL cannot store a value: numeric field overflow (SQLSTATE 22003)', nonRetryable: true })
+    }
+    const h = await start()
+    await until(h, 'awaiting_confirmation')
+    const parked = await act(h, 'confirm', { actor: 'alice', fingerprint: preview.sourceFingerprint })
+    expect(parked).toMatchObject({ state: 'needs_attention', attention: { step: 'finalize', reason: expect.stringContaining('numeric field overflow') } })
+    expect(attempts).toBe(1)
+    expect((await refusalOf(act(h, 'skip', { actor: 'ops', reason: 'skip it' }))).code).toBe('NOT_SKIPPABLE')
+    expect(await act(h, 'cancel', { actor: 'alice', reason: 'fix the data first' })).toMatchObject({ state: 'cancelled', previousState: 'needs_attention' })
+    expect(await h.result()).toMatchObject({ state: 'cancelled' })
+  })
+
+  it('refuses malformed input sent straight to Temporal, records each refusal through the sink, never fails a workflow task', async () => {
+    const h = await start()
+    await until(h, 'awaiting_confirmation')
+    for (const input of [null, 'confirm', { actor: '' }, { actor: 'x', fingerprint: ['a'] }, { actor: 'x', fingerprint: 'f', edits: { dropLineIds: 'all' } }, { actor: 'x', fingerprint: 'f', extra: true }]) {
+      expect((await refusalOf(act(h, 'confirm', input as Record<string, unknown>))).code).toBe('INVALID_INPUT')
+    }
+    expect((await refusalOf(act(h, 'retry', { actor: 'ops' }))).code).toBe('WRONG_STATE')
+    expect(await workflowTaskFailures(h)).toBe(0)
+    const mine = refused.filter((r) => r.workflowId === h.workflowId)
+    expect(mine.map((r) => r.code)).toEqual(['INVALID_INPUT', 'INVALID_INPUT', 'INVALID_INPUT', 'INVALID_INPUT', 'INVALID_INPUT', 'INVALID_INPUT', 'WRONG_STATE'])
+    expect(mine.every((r) => r.updateId !== '' && r.state === 'awaiting_confirmation')).toBe(true)
+    await act(h, 'cancel', { actor: 'alice', reason: 'test over' })
+  })
+})
