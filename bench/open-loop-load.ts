@@ -39,6 +39,32 @@ export async function runOpenLoopLoad(options: {
   timeoutMs?: number
 }): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 })
+  try {
+    return await runOpenLoop({
+      rate: options.rate,
+      count: options.count,
+      call: (index) =>
+        new Promise((resolve, reject) => {
+          const { method, path, headers, body } = options.request(index)
+          const request = http.request(new URL(path, options.baseUrl), { agent, method, headers, timeout: options.timeoutMs ?? 30_000 }, (response) => {
+            response.resume()
+            response.on('end', () => resolve((response.statusCode ?? 0) >= 200 && (response.statusCode ?? 0) < 300))
+          })
+          request.on('timeout', () => request.destroy(new Error('timeout')))
+          request.on('error', reject)
+          request.end(body)
+        }),
+    })
+  } finally {
+    agent.destroy()
+  }
+}
+
+/**
+ * The same open loop for any call (a Temporal client call, say): `call` resolves true for a
+ * success, false for a refusal (counted as non-2xx), and rejects for an error.
+ */
+export async function runOpenLoop(options: { rate: number; count: number; call: (index: number) => Promise<boolean> }): Promise<LoadResult> {
   const latencies: number[] = []
   let non2xx = 0
   let errors = 0
@@ -55,21 +81,17 @@ export async function runOpenLoopLoad(options: {
     const send = (index: number) => {
       const due = start + index * intervalMs
       maxSendLag = Math.max(maxSendLag, performance.now() - due)
-      const { method, path, headers, body } = options.request(index)
-      const request = http.request(new URL(path, options.baseUrl), { agent, method, headers, timeout: options.timeoutMs ?? 30_000 }, (response) => {
-        response.resume()
-        response.on('end', () => {
-          if ((response.statusCode ?? 0) >= 300 || (response.statusCode ?? 0) < 200) non2xx++
-          else latencies.push(performance.now() - due)
+      options.call(index).then(
+        (ok) => {
+          if (ok) latencies.push(performance.now() - due)
+          else non2xx++
           finish()
-        })
-      })
-      request.on('timeout', () => request.destroy(new Error('timeout')))
-      request.on('error', () => {
-        errors++
-        finish()
-      })
-      request.end(body)
+        },
+        () => {
+          errors++
+          finish()
+        },
+      )
     }
     // Sends every request that is due, then sleeps until the next one is.
     const tick = () => {
@@ -78,7 +100,6 @@ export async function runOpenLoopLoad(options: {
     }
     setTimeout(tick, 20)
   })
-  agent.destroy()
 
   latencies.sort((a, b) => a - b)
   const at = (q: number) => round1(latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)] ?? NaN)
