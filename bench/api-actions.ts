@@ -47,8 +47,10 @@ interface Summary extends LoadResult {
   cpuMsPerRequest: Record<string, number>
 }
 
+/** BENCH_CPU_PROFILE=1 writes a V8 CPU profile of the API and of the worker into .local/profiles. */
 function startProcess(script: string): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, LOG_LEVEL: 'WARN' } })
+  const profile = process.env.BENCH_CPU_PROFILE === '1' ? ['--cpu-prof', '--cpu-prof-dir', '.local/profiles'] : []
+  return spawn(process.execPath, [...profile, '--import', 'tsx', script], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, LOG_LEVEL: 'WARN' } })
 }
 
 async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
@@ -95,8 +97,12 @@ function temporalServerPid(): number | undefined {
   return existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : undefined
 }
 
-/** Measures `work` (one or more loads at once), charging each process's CPU to the first load's requests. */
-async function measure(title: string, runRate: number, processes: Record<string, number | undefined>, work: () => Promise<LoadResult[]>): Promise<Summary[]> {
+/**
+ * Measures `work` (one or more loads at once, titled and rated in `titles`), charging each
+ * process's CPU to the first load's requests.
+ */
+async function measure(titles: [string, number][], processes: Record<string, number | undefined>, work: () => Promise<LoadResult[]>): Promise<Summary[]> {
+  const title = titles[0]![0]
   console.error(`${title}`)
   const before = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, cpuSecondsOf(pid)]))
   const benchBefore = process.cpuUsage()
@@ -106,7 +112,7 @@ async function measure(title: string, runRate: number, processes: Record<string,
   used.bench = (bench.user + bench.system) / 1e6
   const requests = results[0]!.requests
   const cpuMsPerRequest = Object.fromEntries(Object.entries(used).map(([name, s]) => [name, round2((s * 1000) / requests)]))
-  const summaries = results.map((r, i) => ({ title: i === 0 ? title : `${title} (alongside)`, rate: runRate, ...r, cpuMsPerRequest }))
+  const summaries = results.map((r, i) => ({ title: titles[i]![0], rate: titles[i]![1], ...r, cpuMsPerRequest: i === 0 ? cpuMsPerRequest : {} }))
   for (const s of summaries) console.error(JSON.stringify(s))
   return summaries
 }
@@ -118,8 +124,8 @@ function cancelEach(ids: string[]): (index: number) => LoadRequest {
   return (index) => ({ method: 'POST', path: paths[index % paths.length]!, headers, body })
 }
 
-/** The floor: an Update round trip on an idle workflow, on a worker in this process. */
-async function measureFloor(count: number): Promise<LoadResult> {
+/** The floor: an Update round trip on an idle workflow, on a worker in this process (its CPU is `bench`). */
+async function measureFloor(count: number): Promise<Summary> {
   Runtime.install({ logger: new DefaultLogger('WARN') })
   const connection = await NativeConnection.connect({ address: config.temporal.address })
   const taskQueue = `bench-idle-${process.pid}`
@@ -129,9 +135,11 @@ async function measureFloor(count: number): Promise<LoadResult> {
     return await worker.runUntil(async () => {
       const handle = await client.workflow.start(idleWorkflow, { taskQueue, workflowId: `bench-idle-${Date.now()}` })
       await runOpenLoop({ rate, count: rate, call: async () => (await handle.executeUpdate(pingUpdate, { args: ['warm'] })) === 'warm' })
-      const result = await runOpenLoop({ rate, count, call: async (i) => (await handle.executeUpdate(pingUpdate, { args: [String(i)] })) === String(i) })
+      const [result] = await measure([['floor: an Update on an idle workflow (client and worker in the bench, no API)', rate]], { temporal: temporalServerPid() }, async () => [
+        await runOpenLoop({ rate, count, call: async (i) => (await handle.executeUpdate(pingUpdate, { args: [String(i)] })) === String(i) }),
+      ])
       await handle.executeUpdate('stop')
-      return result
+      return result!
     })
   } finally {
     await client.connection.close()
@@ -145,7 +153,8 @@ async function run(): Promise<void> {
   try {
     await waitUntil(async () => (await fetch(`${api}/health`)).ok, 'API health')
     const count = rate * seconds
-    const ramp = [2, 3, 4].map((factor) => factor * rate)
+    // BENCH_RAMP=0 skips the search for the saturation point (e.g. while profiling).
+    const ramp = process.env.BENCH_RAMP === '0' ? [] : [2, 3, 4].map((factor) => factor * rate)
     const total = rate + 2 * count + ramp.reduce((sum, r) => sum + r * seconds, 0)
     console.error(`starting ${total} invoices of ${DEAL} (one-day periods), each answered once prefilled`)
     const ids = await startInvoices(total)
@@ -160,20 +169,22 @@ async function run(): Promise<void> {
     const results: Summary[] = []
 
     await runOpenLoopLoad({ baseUrl: api, rate, count: rate, request: cancelEach(batch(rate)) })
-    results.push(...(await measure(`POST …/cancel, answered with the outcome`, rate, processes, async () => [await runOpenLoopLoad({ baseUrl: api, rate, count, request: cancelEach(batch(count)) })])))
+    results.push(...(await measure([[`POST …/cancel, answered with the outcome`, rate]], processes, async () => [await runOpenLoopLoad({ baseUrl: api, rate, count, request: cancelEach(batch(count)) })])))
 
     const reading = acted[0]!
     const getOne = (): LoadRequest => ({ method: 'GET', path: `/invoices/${encodeURIComponent(reading)}`, headers })
     const getCount = 50 * seconds
+    await runOpenLoopLoad({ baseUrl: api, rate: 50, count: 50, request: getOne })
+    results.push(...(await measure([['GET /invoices/{id}, the worker idle', 50]], processes, async () => [await runOpenLoopLoad({ baseUrl: api, rate: 50, count: getCount, request: getOne })])))
     results.push(
-      ...(await measure(`GET /invoices/{id} at 50/s while the worker applies ${rate} cancels/s`, 50, processes, async () => {
+      ...(await measure([[`GET /invoices/{id} while the worker applies ${rate} cancels/s`, 50], [`POST …/cancel alongside the GETs`, rate]], processes, async () => {
         const [reads, cancels] = await Promise.all([runOpenLoopLoad({ baseUrl: api, rate: 50, count: getCount, request: getOne }), runOpenLoopLoad({ baseUrl: api, rate, count, request: cancelEach(batch(count)) })])
         return [reads, cancels]
       })),
     )
 
     for (const rampRate of ramp) {
-      const [summary] = await measure(`POST …/cancel at ${rampRate}/s`, rampRate, processes, async () => [await runOpenLoopLoad({ baseUrl: api, rate: rampRate, count: rampRate * seconds, request: cancelEach(batch(rampRate * seconds)) })])
+      const [summary] = await measure([[`POST …/cancel at ${rampRate}/s`, rampRate]], processes, async () => [await runOpenLoopLoad({ baseUrl: api, rate: rampRate, count: rampRate * seconds, request: cancelEach(batch(rampRate * seconds)) })])
       results.push(summary!)
       if (summary!.p50 > 1000 || summary!.non2xx + summary!.errors > 0) break
     }
@@ -183,8 +194,7 @@ async function run(): Promise<void> {
     if (notCancelled > 0) throw new Error(`${notCancelled} of ${acted.length} invoices acted on did not end cancelled`)
     console.error(`all ${acted.length} invoices acted on ended cancelled`)
 
-    const floor = await measureFloor(count)
-    results.push({ title: 'floor: an Update on an idle workflow (client, no API)', rate, ...floor, cpuMsPerRequest: {} })
+    results.push(await measureFloor(count))
 
     console.log(`\n${seconds} s per run; API, worker, Temporal, PostgreSQL, Gotenberg and this process share the machine's ${availableParallelism()} cores`)
     console.log('run                                                            | rate/s | requests | non-2xx | errors | p50 ms | p90 ms | p99 ms | max ms | send lag | CPU ms per request (api/worker/temporal/bench)')

@@ -166,6 +166,22 @@ describe('invoice workflow logic (time-skipping server, stand-in activities)', (
     expect(await h.result()).toMatchObject({ state: 'cancelled' })
   })
 
+  it('a preview with blocking errors cannot be confirmed; the refresh that fixes them answers with the fingerprint to confirm', async () => {
+    let calls = 0
+    overrides.prefillInvoice = async () => {
+      calls += 1
+      return calls === 1 ? { ...prefilled, preview: { ...preview, sourceFingerprint: 'sha256:broken', errors: [{ code: 'NO_RATE', message: 'no rate for Development' }] } as unknown as InvoicePreview } : prefilled
+    }
+    const h = await start()
+    await until(h, 'awaiting_confirmation')
+    const refused = await refusalOf(act(h, 'confirm', { actor: 'alice', fingerprint: 'sha256:broken' }))
+    expect(refused).toMatchObject({ code: 'PREVIEW_HAS_ERRORS', message: expect.stringContaining('NO_RATE') })
+    const refreshed = await act(h, 'refresh', { actor: 'alice' })
+    expect(refreshed).toMatchObject({ state: 'awaiting_confirmation', fingerprint: preview.sourceFingerprint })
+    expect((await act(h, 'confirm', { actor: 'alice', fingerprint: refreshed.fingerprint! })).state).toBe('awaiting_approval')
+    await act(h, 'cancel', { actor: 'alice', reason: 'test over' })
+  })
+
   it('refuses malformed input sent straight to Temporal, records each refusal through the sink, never fails a workflow task', async () => {
     const h = await start()
     await until(h, 'awaiting_confirmation')
