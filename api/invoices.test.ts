@@ -257,7 +257,7 @@ describe('/invoices, end to end on real services (worker with the real activitie
     const body = (await accepted.json()) as { outcome: string; updateId: string }
     expect(body).toMatchObject({ outcome: 'accepted', action: 'confirm' })
     const location = accepted.headers.get('Location')!
-    expect(location).toBe(path(id, `/actions/${encodeURIComponent(body.updateId)}`))
+    expect(location).toBe(path(id, `/actions/${encodeURIComponent(body.updateId)}?runId=${(await get(id)).runId}`))
     const read = await waitFor(() => t.call('GET', location, { as: 'viewer' }), (r) => r.status === 200, 30_000)
     const done = (await read.json()) as { state: string; pdfVersion: number }
     expect(done).toMatchObject({ outcome: 'applied', state: 'awaiting_approval', pdfVersion: 1 })
@@ -266,7 +266,13 @@ describe('/invoices, end to end on real services (worker with the real activitie
     expect(retried).toMatchObject({ updateId: body.updateId, state: 'awaiting_approval', pdfVersion: 1 })
     expect((await get(id)).pdfs).toHaveLength(1)
     expect((await t.call('GET', path(id, '/actions/nope'), { as: 'viewer' })).status).toBe(404)
-    await act(id, 'cancel', 'accountant', { reason: 'test over' })
+    // The key belongs to one action: the same key on another action is another action.
+    const cancelled = await outcome(await act(id, 'cancel', 'accountant', { reason: 'test over' }, t, { 'Idempotency-Key': 'confirm-once' }))
+    expect(cancelled).toMatchObject({ state: 'cancelled' })
+    expect(cancelled.updateId).not.toBe(body.updateId)
+    // Sent again after the run ended: the first answer, not a refusal.
+    expect(await outcome(await act(id, 'cancel', 'accountant', { reason: 'test over' }, t, { 'Idempotency-Key': 'confirm-once' }))).toMatchObject({ updateId: cancelled.updateId, state: 'cancelled' })
+    expect((await act(id, 'cancel', 'accountant', { reason: 'again' })).status).toBe(409)
   })
 
   it('lists from the read model with filters, "waiting for me" and cursor paging', async () => {
@@ -361,6 +367,13 @@ describe('/invoices, end to end on real services (worker with the real activitie
       expect(stored.totals!.total).toBe(live.totals!.total)
       const liveView = await get(id, app, '?live=true')
       expect(liveView).toMatchObject({ source: 'database', notice: expect.stringContaining('is the worker running?') })
+
+      // Nobody takes an action while no worker runs: after 5 s the answer says so (503), and a
+      // retry with the same key would learn what became of it.
+      const unanswered = await act(id, 'retry', 'admin', undefined, app, { Prefer: 'respond-async' })
+      expect(unanswered.status).toBe(503)
+      expect(await unanswered.json()).toMatchObject({ code: 'SERVICE_UNAVAILABLE', message: expect.stringContaining('is the worker running?') })
+      expect(unanswered.headers.get('Retry-After')).toBe('5')
 
       const cancelling = act(id, 'cancel', 'approver', { reason: 'while the worker was down' }, app)
       await new Promise((resolve) => setTimeout(resolve, 1_000))

@@ -1,5 +1,6 @@
 import type { Prisma } from '../generated/prisma/client.js'
 import type { Database } from '../lib/database.js'
+import { INVOICE_STATES, NEXT_ACTOR_BY_STATE } from '../workflows/invoice-contract.js'
 import { appendEvent, type InvoiceEventInput } from './append-event.js'
 
 /** The read-model row of the run (invoice_runs), as the workflow sends it with each transition. */
@@ -50,7 +51,22 @@ export async function recordTransition(db: Database, input: TransitionInput): Pr
       })
     }
     if (input.run) await writeRunRow(tx, input)
+    else await followLegacyRun(tx, input)
     await appendEvent(tx, { ...input.event, invoiceId: input.invoiceId ?? input.event.invoiceId ?? null })
+  })
+}
+
+/**
+ * A run of the code before the read model (workflows/v1) sends no row: the one the migration
+ * made from its invoice follows its state, so lists do not show it stuck.
+ */
+async function followLegacyRun(tx: Prisma.TransactionClient, input: TransitionInput): Promise<void> {
+  const at = new Date(input.at)
+  const state = INVOICE_STATES.find((s) => s === input.state)
+  if (!state) return
+  await tx.invoiceRun.updateMany({
+    where: { workflowRunId: input.event.workflowRunId },
+    data: { state, nextActor: NEXT_ACTOR_BY_STATE[state], transitionAt: at, closedAt: FINAL_STATES.includes(state) ? at : null },
   })
 }
 

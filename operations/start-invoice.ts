@@ -4,7 +4,7 @@ import { labelPeriod } from '../billing/period.js'
 import { parseBillingPeriod } from '../prefill/billing-period.js'
 import { awaitPrefillUpdate, invoiceWorkflowId, type InvoiceOutcome, type PrefillResult, type StartInvoiceInput } from '../workflows/invoice-contract.js'
 import type { invoiceWorkflow } from '../workflows/invoice-workflow.js'
-import { billingPeriodKey, dealIdKey, invoiceStatusKey } from '../workflows/search-attributes.js'
+import { billingPeriodKey, dealIdKey, invoiceNumberKey, invoiceStatusKey } from '../workflows/search-attributes.js'
 import { ERROR_CODES, OperationError, type ErrorCode } from './operation-error.js'
 import { updateResultWithin } from './update-result.js'
 import { withDeadline } from './with-deadline.js'
@@ -46,12 +46,17 @@ export async function startInvoice(options: {
   const workflowId = invoiceWorkflowId(options.input.dealId, period)
 
   const previous = await describeLatest(options.client, workflowId)
-  const restartable = previous !== null && previous.status !== 'RUNNING' && previous.invoiceStatus === 'cancelled' && options.restartCancelled !== false
+  // A cancelled run may be started again; so may one an operator terminated or that failed
+  // before it numbered an invoice (nothing of it is kept).
+  const abandoned = previous !== null && ['FAILED', 'TERMINATED', 'TIMED_OUT'].includes(previous.status) && previous.invoiceNumber === null
+  const restartable = previous !== null && previous.status !== 'RUNNING' && (previous.invoiceStatus === 'cancelled' ? options.restartCancelled !== false : abandoned)
   if (previous && !restartable) {
     return {
       started: false,
       reason: 'exists',
-      ...previous,
+      runId: previous.runId,
+      status: previous.status,
+      invoiceStatus: previous.invoiceStatus,
       workflowId,
       message: `an invoice for deal ${options.input.dealId} and period ${period} already exists (${previous.invoiceStatus ?? previous.status.toLowerCase()})`,
     }
@@ -77,6 +82,7 @@ export async function startInvoice(options: {
   const sent = options.client.withAbortSignal(abandon.signal, () =>
     options.client.workflow.startUpdateWithStart(awaitPrefillUpdate, { startWorkflowOperation: start, waitForStage: WorkflowUpdateStage.ACCEPTED }),
   )
+  const started = Date.now()
   let update
   try {
     update = await withDeadline(sent, Math.max(options.waitMs ?? 0, ACCEPT_WAIT_MS))
@@ -102,7 +108,7 @@ export async function startInvoice(options: {
   const runId = update.workflowRunId ?? (await (await start.workflowHandle()).describe()).runId
   if (!options.waitMs) return { started: true, workflowId, runId, prefill: null }
   try {
-    const prefill = await updateResultWithin(options.client, update, options.waitMs)
+    const prefill = await updateResultWithin(options.client, update, Math.max(1, options.waitMs - (Date.now() - started)))
     return { started: true, workflowId, runId, prefill: prefill ?? null }
   } catch (err) {
     throw toOperationError(err) ?? err
@@ -118,11 +124,11 @@ export function toOperationError(err: unknown): OperationError | null {
   return new OperationError(code, err.cause.message, details)
 }
 
-async function describeLatest(client: Client, workflowId: string): Promise<{ runId: string; status: string; invoiceStatus: string | null } | null> {
+async function describeLatest(client: Client, workflowId: string): Promise<{ runId: string; status: string; invoiceStatus: string | null; invoiceNumber: string | null } | null> {
   try {
     const description = await client.workflow.getHandle(workflowId).describe()
-    const invoiceStatus = description.typedSearchAttributes.get(invoiceStatusKey) ?? null
-    return { runId: description.runId, status: description.status.name, invoiceStatus }
+    const attributes = description.typedSearchAttributes
+    return { runId: description.runId, status: description.status.name, invoiceStatus: attributes.get(invoiceStatusKey) ?? null, invoiceNumber: attributes.get(invoiceNumberKey) ?? null }
   } catch (err) {
     if ((err as { name?: string }).name === 'WorkflowNotFoundError') return null
     throw err

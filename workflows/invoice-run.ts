@@ -1,4 +1,4 @@
-import { ApplicationFailure, condition, currentUpdateInfo, log, proxySinks, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow'
+import { ApplicationFailure, CancellationScope, condition, currentUpdateInfo, log, proxySinks, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow'
 import type { InvoiceEventInput } from '../db/append-event.js'
 import type { RunViewInput } from '../db/record-transition.js'
 import type { ActionInput, InvoiceActionName } from './invoice-actions.js'
@@ -40,6 +40,11 @@ export class InvoiceCancelled extends Error {
 
 /** States where the workflow waits for a person or an external system: an action's outcome is known there. */
 const RESTING_STATES: readonly InvoiceState[] = ['awaiting_confirmation', 'awaiting_approval', 'dispatching', 'needs_attention', 'completed', 'cancelled']
+
+/** Whether an action taken before reaching `state` has its outcome there. */
+export function isResting(state: InvoiceState): boolean {
+  return RESTING_STATES.includes(state)
+}
 
 const { audit } = proxySinks<AuditSinks>()
 
@@ -199,15 +204,26 @@ export class InvoiceRun {
     return event
   }
 
-  /** Writes queued events one by one, in order, for the whole run. */
-  async writeEventsForever(): Promise<never> {
-    for (;;) {
-      await condition(() => this.outbox.length > 0)
-      this.writing = true
-      await recordEvent(this.outbox[0]!)
-      this.outbox.shift()
-      this.writing = false
-    }
+  /**
+   * Writes queued events one by one, in order, for the whole run; not cancellable, so a
+   * cancellation request to the workflow does not interrupt it. An event PostgreSQL refuses for
+   * good (a value it cannot store) is logged and dropped rather than failing the run.
+   */
+  writeEventsForever(): void {
+    void CancellationScope.nonCancellable(async () => {
+      for (;;) {
+        await condition(() => this.outbox.length > 0)
+        this.writing = true
+        const event = this.outbox[0]!
+        try {
+          await recordEvent(event)
+        } catch (err) {
+          log.error('event not recorded: PostgreSQL refused it', { type: event.type, invoiceId: this.view.invoiceId ?? undefined, error: err instanceof Error ? ((err as { cause?: { message?: string } }).cause?.message ?? err.message) : String(err) })
+        }
+        this.outbox.shift()
+        this.writing = false
+      }
+    })
   }
 
   /** Before the run ends: actions nobody will take are refused, events written, handlers done. */
@@ -221,11 +237,15 @@ export class InvoiceRun {
    * search attributes and details for Temporal Web; in a resting state the actions in progress
    * get their outcome, and waiting actions the new state cannot take are refused.
    */
-  async moveTo(state: InvoiceState, actor: string, extra: { approvedBy?: string; voidReason?: string; payload?: Record<string, unknown> } = {}): Promise<void> {
+  async moveTo(
+    state: InvoiceState,
+    actor: string,
+    extra: { approvedBy?: string; voidReason?: string; payload?: Record<string, unknown>; settle?: boolean } = {},
+  ): Promise<void> {
     const from = this.view.state
     this.view.state = state
     this.publish()
-    const { payload, ...rest } = extra
+    const { payload, settle = true, ...rest } = extra
     const preview = this.view.preview
     const previewChanged = preview !== this.previewWritten
     await recordTransition({
@@ -238,8 +258,9 @@ export class InvoiceRun {
     })
     this.previewWritten = preview
     log.info('invoice state', { from, to: state, invoiceId: this.view.invoiceId ?? undefined, invoiceNumber: this.view.invoiceNumber ?? undefined })
-    if (!RESTING_STATES.includes(state)) return
-    for (const action of this.inProgress.splice(0)) action.settled = { outcome: this.outcome(action) }
+    // Finalizing takes only a cancel: anything else waiting is refused now, not after the PDF.
+    if (!RESTING_STATES.includes(state) && state !== 'finalizing') return
+    if (settle && RESTING_STATES.includes(state)) this.settle()
     for (const action of [...this.inbox]) {
       const problem = this.problemWith(action.name, action.input)
       if (problem) {
@@ -247,6 +268,11 @@ export class InvoiceRun {
         this.refuse(action, problem)
       }
     }
+  }
+
+  /** The actions in progress get their outcome: the workflow has acted on them. */
+  settle(): void {
+    for (const action of this.inProgress.splice(0)) action.settled = { outcome: this.outcome(action) }
   }
 
   private outcome(action: TakenAction): ActionOutcome {

@@ -70,7 +70,7 @@ describe('invoice workflow logic (time-skipping server, stand-in activities)', (
     checkPreviewFreshness: async () => ({ fresh: true, currentFingerprint: preview.sourceFingerprint }),
     finalizeInvoice: async (input: Parameters<Activities['finalizeInvoice']>[0]) => (overrides.finalizeInvoice ?? (async (i: typeof input) => ({ invoiceId: i.invoiceId, number: 'INV-2026-00042', issueDate: '2026-11-01', dueDate: '2026-11-15' })))(input),
     renderInvoicePdf: async (input: Parameters<Activities['renderInvoicePdf']>[0]) => ({ version: input.version, sha256: 'a'.repeat(64), sizeBytes: 1000, templateVersion: 't1', inputHash: 'b'.repeat(64) }),
-    syncPlanFact: async () => ({ externalId: 'op-1', detail: 'booked' }),
+    syncPlanFact: async (input: Parameters<Activities['syncPlanFact']>[0]) => (overrides.syncPlanFact ?? (async () => ({ externalId: 'op-1', detail: 'booked' })))(input),
     uploadPdfToR2: async () => ({ externalId: 'invoices/2026/INV-2026-00042/v1.pdf', detail: 'stored' }),
     sendInvoiceEmail: async () => ({ externalId: '<m1@example.uz>', detail: 'sent' }),
     createDidoxDraft: async () => ({ externalId: 'didox-1', detail: 'draft' }),
@@ -180,6 +180,54 @@ describe('invoice workflow logic (time-skipping server, stand-in activities)', (
     expect(refreshed).toMatchObject({ state: 'awaiting_confirmation', fingerprint: preview.sourceFingerprint })
     expect((await act(h, 'confirm', { actor: 'alice', fingerprint: refreshed.fingerprint! })).state).toBe('awaiting_approval')
     await act(h, 'cancel', { actor: 'alice', reason: 'test over' })
+  })
+
+  it('an operator retry of a dispatch step is answered once the step ran again', async () => {
+    let calls = 0
+    const held = gate()
+    overrides.syncPlanFact = async () => {
+      calls += 1
+      if (calls === 1) throw ApplicationFailure.create({ type: 'PlanFactRejected', message: 'PlanFact answered 403: TariffAccessDenied', nonRetryable: true })
+      await held.wait
+      return { externalId: 'op-7', detail: 'booked' }
+    }
+    const h = await start()
+    await until(h, 'awaiting_confirmation')
+    await act(h, 'confirm', { actor: 'alice', fingerprint: preview.sourceFingerprint })
+    await act(h, 'approve', { actor: 'bob', pdfVersion: 1 })
+    await until(h, 'needs_attention')
+    let answered = false
+    const retrying = act(h, 'retry', { actor: 'ops' }).then((outcome) => {
+      answered = true
+      return outcome
+    })
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(answered).toBe(false)
+    held.open()
+    expect(await retrying).toMatchObject({ previousState: 'needs_attention', state: 'dispatching', attention: null })
+    expect((await h.result()).state).toBe('completed')
+  })
+
+  it('a preview no invoice column can hold waits for an operator instead of failing the run', async () => {
+    overrides.prefillInvoice = async () => ({ ...prefilled, preview: { ...preview, total: '10000000000000000000.00' } as unknown as InvoicePreview })
+    const h = await start()
+    await until(h, 'needs_attention')
+    const view = await h.query(getInvoiceQuery)
+    expect(view.attention).toMatchObject({ step: 'prefill', reason: expect.stringContaining('total: 10000000000000000000.00 USD is more than an invoice can hold') })
+    expect(view.preview).toBeNull()
+    await act(h, 'cancel', { actor: 'alice', reason: 'rate rule typo' })
+    expect((await h.result()).state).toBe('cancelled')
+  })
+
+  it('a cancellation requested in Temporal (Temporal Web, the CLI) is recorded as a cancel', async () => {
+    const h = await start()
+    await until(h, 'awaiting_confirmation')
+    await act(h, 'confirm', { actor: 'alice', fingerprint: preview.sourceFingerprint })
+    await h.cancel()
+    expect(await h.result()).toMatchObject({ state: 'cancelled', invoiceNumber: 'INV-2026-00042' })
+    const last = transitions.filter((t) => t.event.workflowId === h.workflowId).at(-1)!
+    expect(last).toMatchObject({ state: 'cancelled', voidReason: 'the workflow was cancelled in Temporal', event: { actor: 'temporal' } })
+    expect(await workflowTaskFailures(h)).toBe(0)
   })
 
   it('refuses malformed input sent straight to Temporal, records each refusal through the sink, never fails a workflow task', async () => {

@@ -179,6 +179,8 @@ describe('invoice workflow, end to end on real services', () => {
     const first = await view(h)
 
     expect(await act(h, 'reject', { actor: 'bob', pdfVersion: 1, reason: 'rename the first line' })).toMatchObject({ state: 'awaiting_confirmation', invoiceNumber: first.invoiceNumber })
+    // The numbered invoice is prefilled again (its row goes through prefilling too).
+    expect(await act(h, 'refresh', { actor: 'alice' })).toMatchObject({ state: 'awaiting_confirmation', fingerprint: preview.sourceFingerprint, invoiceNumber: first.invoiceNumber })
     const lineId = preview.lines[0]!.lineId
     await act(h, 'confirm', {
       actor: 'alice',

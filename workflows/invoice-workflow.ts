@@ -1,4 +1,4 @@
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, patched, setHandler, uuid4, workflowInfo } from '@temporalio/workflow'
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, patched, setHandler, uuid4, workflowInfo } from '@temporalio/workflow'
 import type { InvoiceWorkflowSettings } from '../activities/invoice.js'
 import type { PrefillOutcome } from '../activities/prefill.js'
 import { applyEdits } from '../billing/apply-edits.js'
@@ -50,7 +50,7 @@ export async function invoiceWorkflow(input: StartInvoiceInput): Promise<Invoice
     return { state: run.state, preview: run.view.preview, customerId: run.view.customerId }
   })
   run.setChecks((action, value) => checkAction(action, value))
-  void run.writeEventsForever()
+  run.writeEventsForever()
 
   /** The workflow's own rules, on top of the input schema and the state (InvoiceRun.problemWith). */
   function checkAction<A extends InvoiceActionName>(action: A, value: ActionInput<A>): Problem | null {
@@ -76,10 +76,13 @@ export async function invoiceWorkflow(input: StartInvoiceInput): Promise<Invoice
       return { code: 'NOT_SKIPPABLE', message: `step ${view.attention.step} cannot be skipped (only dispatch steps can): retry it or cancel the invoice` }
     }
     if (action === 'cancel') {
-      const effects = Object.entries(view.dispatch).filter(([, d]) => d.status === 'done')
+      const effects = Object.entries(view.dispatch)
+        .filter(([, d]) => d.status === 'done')
+        .map(([system, d]) => `${system}${d.externalId ? ` (${d.externalId})` : ''}`)
+      // A delivery that failed may still have reached the buyer (an e-mail whose outcome is unknown).
+      if (view.attention && DELIVERY_STEPS.includes(view.attention.step)) effects.push(`${view.attention.step} (perhaps: it failed with an unknown outcome)`)
       if (effects.length > 0) {
-        const made = effects.map(([system, d]) => `${system}${d.externalId ? ` (${d.externalId})` : ''}`).join(', ')
-        return { code: 'EFFECTS_MADE', message: `the invoice already reached ${made}: it can no longer be cancelled; correct it with a credit note or a void` }
+        return { code: 'EFFECTS_MADE', message: `the invoice already reached ${effects.join(', ')}: it can no longer be cancelled; correct it with a credit note or a void` }
       }
     }
     return null
@@ -93,13 +96,18 @@ export async function invoiceWorkflow(input: StartInvoiceInput): Promise<Invoice
     if (!period) throw new StartRefused('INVALID_INPUT', `period: ${'problem' in parsedPeriod ? parsedPeriod.problem : 'invalid'}`)
     await run.moveTo('prefilling', actor)
     const outcome = (await step('prefill', async () => {
+      let prefilled: PrefillOutcome
       try {
-        return await abandonOnCancel(run, () => prefillInvoice({ dealId: input.dealId, period }))
+        prefilled = await abandonOnCancel(run, () => prefillInvoice({ dealId: input.dealId, period }))
       } catch (err) {
-        const type = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? (err.cause.type ?? '') : ''
+        const type = failureType(err)
         if (first && START_REFUSALS[type]) throw new StartRefused(START_REFUSALS[type]!, err instanceof ActivityFailure ? (err.cause?.message ?? err.message) : String(err))
         throw err
       }
+      // A figure no invoice column can hold (a mistyped rate, say) is for an operator to fix.
+      const unstorable = findUnstorableAmount(prefilled.preview)
+      if (unstorable) throw ApplicationFailure.nonRetryable(`the preview cannot be stored: ${unstorable}; correct the rate rules or the deal, then retry`, 'InvalidInput')
+      return prefilled
     }))!
     sources = { deal: outcome.deal, customer: outcome.customer }
     run.view.customerId = outcome.customer.customerId
@@ -131,7 +139,15 @@ export async function invoiceWorkflow(input: StartInvoiceInput): Promise<Invoice
         run.refuse(confirm, { code: 'INVALID_EDIT', message: `edits: ${unstorable}` })
         continue
       }
-      const freshness = await checkPreviewFreshness({ dealId: input.dealId, period: period!, fingerprint: preview.sourceFingerprint })
+      let freshness
+      try {
+        freshness = await checkPreviewFreshness({ dealId: input.dealId, period: period!, fingerprint: preview.sourceFingerprint })
+      } catch (err) {
+        if (!(err instanceof ActivityFailure)) throw err
+        // The sources cannot be read as they were (the deal is gone, a row is malformed): not what was seen.
+        run.refuse(confirm, { code: 'STALE_PREVIEW', message: `the sources cannot be checked against this preview (${err.cause?.message ?? err.message}): refresh it, check it, and confirm again` })
+        continue
+      }
       if (!freshness.fresh) {
         run.refuse(confirm, { code: 'STALE_PREVIEW', message: 'the source data changed since this preview was computed: refresh it, check it, and confirm again' })
         continue
@@ -163,7 +179,8 @@ export async function invoiceWorkflow(input: StartInvoiceInput): Promise<Invoice
     run.publish()
     run.takeCancel()
     const version = (run.view.pdfVersion ?? 0) + 1
-    const stored = (await step('render_pdf', () => renderInvoicePdf({ invoiceId: run.view.invoiceId!, version, event: run.event('pdf_rendered', 'system', { version }) })))!
+    // Rendering is idempotent and reaches no one: a cancel need not wait for it (Gotenberg down).
+    const stored = (await step('render_pdf', () => abandonOnCancel(run, () => renderInvoicePdf({ invoiceId: run.view.invoiceId!, version, event: run.event('pdf_rendered', 'system', { version }) }))))!
     run.view.pdfVersion = stored.version
     run.takeCancel()
   }
@@ -204,7 +221,7 @@ export async function invoiceWorkflow(input: StartInvoiceInput): Promise<Invoice
 
   try {
     await prefill(input.startedBy, true)
-    settings = await loadInvoiceSettings()
+    settings = (await step('settings', () => loadInvoiceSettings()))!
     let next = await awaitConfirmation('system')
     for (;;) {
       await finalize(next)
@@ -227,9 +244,26 @@ export async function invoiceWorkflow(input: StartInvoiceInput): Promise<Invoice
       await run.moveTo('cancelled', 'system', { payload: { reason: err.message, code: err.code } })
       return await finish('cancelled')
     }
+    if (isCancellation(err)) {
+      // Cancelled from Temporal itself (Temporal Web, the CLI): recorded like a person's cancel.
+      return await CancellationScope.nonCancellable(async () => {
+        const reason = 'the workflow was cancelled in Temporal'
+        run.view.cancelReason = reason
+        run.view.attention = null
+        await run.moveTo('cancelled', 'temporal', { payload: { reason }, ...(run.view.invoiceNumber ? { voidReason: reason } : {}) })
+        return await finish('cancelled')
+      })
+    }
     throw err
   }
 }
+
+function failureType(err: unknown): string {
+  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? (err.cause.type ?? '') : ''
+}
+
+/** Dispatch steps that deliver the invoice to the buyer. */
+const DELIVERY_STEPS = ['email', 'didox', 'didox_acceptance']
 
 /** The first prefill found that the invoice cannot exist (unknown deal or customer, bad period). */
 class StartRefused extends Error {
@@ -242,7 +276,7 @@ class StartRefused extends Error {
   }
 }
 
-/** Steps an operator may skip: those after approval. Prefill, finalize and the PDF may not. */
+/** Steps an operator may skip: those after approval. Prefill, settings, finalize and the PDF may not. */
 function skippable(stepName: string): boolean {
-  return !['prefill', 'finalize', 'render_pdf'].includes(stepName)
+  return !['prefill', 'settings', 'finalize', 'render_pdf'].includes(stepName)
 }

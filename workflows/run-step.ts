@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure, CancellationScope, condition, isCancellation } from '@temporalio/workflow'
-import { InvoiceCancelled, type InvoiceRun } from './invoice-run.js'
+import { InvoiceCancelled, isResting, type InvoiceRun } from './invoice-run.js'
 
 export interface StepAttempt {
   /**
@@ -22,9 +22,12 @@ export type StepRunner = <T>(name: string, body: (attempt: StepAttempt) => Promi
 export function createStepRunner(run: InvoiceRun): StepRunner {
   return async (name, body) => {
     let operatorRetry: StepAttempt['operatorRetry'] = null
+    let retried = false
     for (;;) {
       try {
-        return await body({ operatorRetry })
+        const result = await body({ operatorRetry })
+        if (retried) run.settle()
+        return result
       } catch (err) {
         if (isCancellation(err) || !(err instanceof ActivityFailure || err instanceof ApplicationFailure)) throw err
         const resumeState = run.state
@@ -37,9 +40,12 @@ export function createStepRunner(run: InvoiceRun): StepRunner {
           step: name,
           ...(choice.name === 'skip' ? { reason: (choice.input as { reason: string }).reason } : {}),
         })
-        await run.moveTo(resumeState, choice.input.actor)
+        // A retry is answered once the step ran again (it moved on, or failed again), a skip at once.
+        await run.moveTo(resumeState, choice.input.actor, { settle: choice.name === 'skip' })
         if (choice.name === 'skip') return undefined
         operatorRetry = { actor: choice.input.actor, requestId: decision.idempotencyKey }
+        // Resumed in a state that answers at once (dispatching): answer once the step ran.
+        retried = isResting(resumeState)
       }
     }
   }

@@ -122,8 +122,9 @@ export const RejectBodySchema = z.strictObject({ pdfVersion: OpenedPdfSchema, re
 export const ActionOutcomeSchema = z
   .object({
     id: z.string(),
-    updateId: z.string().openapi({ description: 'The action id (Temporal Update id); `Idempotency-Key` sets it' }),
-    action: z.enum(INVOICE_ACTIONS as [string, ...string[]]),
+    updateId: z.string().openapi({ description: 'The action id (Temporal Update id); derived from `Idempotency-Key` when one is sent' }),
+    runId: z.string().nullable().optional().openapi({ description: 'The workflow run that took the action' }),
+    action: z.enum(INVOICE_ACTIONS as [string, ...string[]]).optional(),
     outcome: z.enum(['applied', 'accepted', 'sent']).openapi({
       description: '`applied` (200): the workflow acted, the fields say what changed; `accepted` (202): validated and accepted, the outcome was not known within the wait (read `Location`); `sent` (202): a run started before actions were Updates took it as a signal',
     }),
@@ -138,6 +139,8 @@ export const ActionOutcomeSchema = z
     attention: AttentionSchema.nullable().optional(),
   })
   .openapi('ActionOutcome')
+
+export const ActionQuerySchema = z.strictObject({ runId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a run id this API returned').optional() })
 
 export const ActionParamsSchema = z.strictObject({
   id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' }, example: 'invoice:APP-1001:2026-10' }),

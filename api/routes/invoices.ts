@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { labelPeriod } from '../../billing/period.js'
@@ -17,6 +18,7 @@ import { EmptyBodySchema, InvoiceIdParamsSchema } from '../../operations/schemas
 import {
   ActionOutcomeSchema,
   ActionParamsSchema,
+  ActionQuerySchema,
   ApproveBodySchema,
   ConfirmBodySchema,
   EventPageSchema,
@@ -45,7 +47,7 @@ const startRoute = defineSecuredRoute(['accountant'], {
   responses: {
     201: { description: 'Started and prefilled (`Prefer: wait=N` adds the preview). Location names the invoice', content: jsonContent(StartedInvoiceSchema) },
     202: { description: 'Started; the prefill had not ended within the wait. Location names the invoice', content: jsonContent(StartedInvoiceSchema) },
-    ...errorResponses(400, 404, 409, 413, 415, 422),
+    ...errorResponses(400, 404, 409, 413, 415, 422, 503),
   },
 })
 const listRoute = defineSecuredRoute(READ_ROLES, {
@@ -84,7 +86,7 @@ const eventsRoute = defineSecuredRoute(READ_ROLES, {
 const actionResponses = {
   200: { description: 'The workflow acted: the new state and what changed', content: jsonContent(ActionOutcomeSchema) },
   202: { description: 'Accepted; the outcome was not known within the wait (`Prefer: respond-async` answers at once). Location reads it', content: jsonContent(ActionOutcomeSchema) },
-  ...errorResponses(400, 403, 404, 409, 413, 415, 422),
+  ...errorResponses(400, 403, 404, 409, 413, 415, 422, 503),
 }
 
 /** A POST /{id}/<action> route: the actor is the authenticated user, never a body field. */
@@ -109,7 +111,7 @@ const actionRoute = defineSecuredRoute(READ_ROLES, {
   method: 'get',
   path: '/{id}/actions/{updateId}',
   summary: 'The outcome of an action answered 202 (waits a few seconds for it)',
-  request: { params: ActionParamsSchema },
+  request: { params: ActionParamsSchema, query: ActionQuerySchema },
   responses: {
     200: { description: 'The outcome', content: jsonContent(ActionOutcomeSchema) },
     202: { description: 'Not known yet: ask again', content: jsonContent(ActionOutcomeSchema) },
@@ -188,9 +190,10 @@ export const invoicesRouter = createRouter()
   .openapi(skipRoute, async (c) => answerAction(c, await act(c, { action: 'skip', reason: c.req.valid('json').reason })))
   .openapi(actionRoute, async (c) => {
     const { id, updateId } = c.req.valid('param')
-    const outcome = await readActionOutcome({ client: c.var.deps.temporal, workflowId: id, updateId, waitMs: 5_000 })
-    if (!outcome) return c.json({ id, updateId, outcome: 'accepted' as const, action: 'refresh', state: null }, 202)
-    return c.json({ id, updateId, ...outcome, outcome: 'applied' as const }, 200)
+    const { runId } = c.req.valid('query')
+    const outcome = await readActionOutcome({ client: c.var.deps.temporal, workflowId: id, ...(runId ? { runId } : {}), updateId, waitMs: 5_000 })
+    if (!outcome) return c.json({ id, updateId, runId: runId ?? null, outcome: 'accepted' as const, state: null }, 202)
+    return c.json({ id, updateId, runId: runId ?? null, ...outcome, outcome: 'applied' as const }, 200)
   })
 
 /**
@@ -206,12 +209,14 @@ function act(c: Context<AppEnv>, request: ActionRequest) {
   if (key !== undefined && !/^[A-Za-z0-9._:-]{1,100}$/.test(key)) {
     throw new ApiError('VALIDATION_FAILED', 'header.Idempotency-Key: must be 1 to 100 letters, digits, ".", "_", ":" or "-"', { issues: [{ field: 'header.Idempotency-Key', problem: 'invalid' }] })
   }
-  return actOnInvoice({ client: deps.temporal, db: deps.db, workflowId: c.req.param('id')!, request, actor: user.id, waitMs, ...(key ? { updateId: `${user.id}:${key}` } : {}) })
+  // The same person, action and key make the same Update: a retry gets the first answer.
+  const updateId = key ? createHash('sha256').update(`${user.id}\n${request.action}\n${key}`).digest('hex') : undefined
+  return actOnInvoice({ client: deps.temporal, db: deps.db, workflowId: c.req.param('id')!, request, actor: user.id, waitMs, ...(updateId ? { updateId } : {}) })
 }
 
 function answerAction(c: Context<AppEnv>, result: Awaited<ReturnType<typeof act>>) {
   if (result.outcome === 'applied') return c.json(result, 200)
-  c.header('Location', `${invoiceHref(result.id)}/actions/${encodeURIComponent(result.updateId)}`)
+  c.header('Location', `${invoiceHref(result.id)}/actions/${encodeURIComponent(result.updateId)}${result.runId ? `?runId=${encodeURIComponent(result.runId)}` : ''}`)
   return c.json(result, 202)
 }
 

@@ -6,16 +6,18 @@ import { ACTION_UPDATES, type ActionOutcome, type InvoiceState } from '../../wor
 import { OperationError } from '../operation-error.js'
 import { toOperationError } from '../start-invoice.js'
 import { updateResultWithin } from '../update-result.js'
+import { withDeadline } from '../with-deadline.js'
+import { INVOICE_WORKFLOW_TYPE } from './invoice-list-query.js'
 
 /** An action's input as a person gives it: the actor comes from who is signed in, never from the body. */
 export type ActionRequest = { [A in InvoiceActionName]: { action: A } & Omit<ActionInput<A>, 'actor'> }[InvoiceActionName]
 
 export type ActionResult =
-  | ({ id: string; updateId: string; outcome: 'applied' } & ActionOutcome)
+  | ({ id: string; updateId: string; runId: string | null; outcome: 'applied' } & ActionOutcome)
   /** Accepted by the workflow's validator; the outcome was not known within the wait (read it at `updateId`). */
-  | { id: string; updateId: string; outcome: 'accepted'; action: InvoiceActionName; state: InvoiceState | null }
+  | { id: string; updateId: string; runId: string | null; outcome: 'accepted'; action: InvoiceActionName; state: InvoiceState | null }
   /** A run started before actions were Updates: sent as its signal (legacy runs only). */
-  | { id: string; updateId: string; outcome: 'sent'; action: InvoiceActionName; state: InvoiceState | null }
+  | { id: string; updateId: string; runId: string | null; outcome: 'sent'; action: InvoiceActionName; state: InvoiceState | null }
 
 /**
  * Takes an action on an invoice on behalf of `actor`, as a Temporal Update: the workflow's
@@ -39,31 +41,49 @@ export async function actOnInvoice(options: {
   const updateId = options.updateId ?? randomUUID()
   const handle = client.workflow.getHandle(workflowId)
   const args = [{ ...fields, actor: options.actor }] as never
+  const started = Date.now()
+  // Accepted (or refused) by the workflow's validator once a worker takes it: not past the wait.
+  const abandon = new AbortController()
+  const sent = client.withAbortSignal(abandon.signal, () =>
+    retryInterruptedUpdate(() => handle.startUpdate(ACTION_UPDATES[action] as never, { args, updateId, waitForStage: WorkflowUpdateStage.ACCEPTED })),
+  )
   let update
   try {
-    update = await retryInterruptedUpdate(() => handle.startUpdate(ACTION_UPDATES[action] as never, { args, updateId, waitForStage: WorkflowUpdateStage.ACCEPTED }))
+    update = await withDeadline(sent, Math.max(options.waitMs, ACCEPT_WAIT_MS))
   } catch (err) {
-    const refusal = toOperationError(err)
-    if (refusal && isMissingHandler(refusal)) return sendLegacySignal(options, handle, updateId)
-    if (refusal) throw refusal
-    throw await explainUnreachable(options, err)
+    throw toOperationError(err) ?? (await explainUnreachable(options, err))
+  }
+  if (!update) {
+    abandon.abort()
+    throw new OperationError(
+      'SERVICE_UNAVAILABLE',
+      `no worker took "${action}" within ${Math.round(Math.max(options.waitMs, ACCEPT_WAIT_MS) / 1000)} s (is the worker running?); it may still be applied when one does: send it again with the same Idempotency-Key to learn its outcome`,
+      {},
+      { 'Retry-After': '5' },
+    )
   }
   let outcome: ActionOutcome | undefined
   try {
-    outcome = (await updateResultWithin(client, update, options.waitMs)) as ActionOutcome | undefined
+    outcome = (await updateResultWithin(client, update, options.waitMs - (Date.now() - started))) as ActionOutcome | undefined
   } catch (err) {
-    throw toOperationError(err) ?? err
+    const refusal = toOperationError(err)
+    // A run started before actions were Updates has no handler for them (its Update is refused so).
+    if (refusal && isMissingHandler(refusal)) return sendLegacySignal(options, handle, updateId)
+    throw refusal ?? err
   }
-  if (!outcome) return { id: workflowId, updateId, outcome: 'accepted', action, state: await readState(options) }
-  return { id: workflowId, updateId, ...outcome, outcome: 'applied' }
+  if (!outcome) return { id: workflowId, updateId, runId: update.workflowRunId ?? null, outcome: 'accepted', action, state: await readState(options) }
+  return { id: workflowId, updateId, runId: update.workflowRunId ?? null, ...outcome, outcome: 'applied' }
 }
+
+/** How long an action waits at least for a worker to take it before answering 503. */
+const ACCEPT_WAIT_MS = 5_000
 
 /**
  * The outcome of an action accepted earlier (`updateId` from a 202), or null when it is not
  * known yet within `waitMs`. A refused one throws its OperationError.
  */
-export async function readActionOutcome(options: { client: Client; workflowId: string; updateId: string; waitMs: number }): Promise<ActionOutcome | null> {
-  const update = options.client.workflow.getHandle(options.workflowId).getUpdateHandle<ActionOutcome>(options.updateId)
+export async function readActionOutcome(options: { client: Client; workflowId: string; runId?: string; updateId: string; waitMs: number }): Promise<ActionOutcome | null> {
+  const update = options.client.workflow.getHandle(options.workflowId, options.runId).getUpdateHandle<ActionOutcome>(options.updateId)
   try {
     return (await updateResultWithin(options.client, update, options.waitMs)) ?? null
   } catch (err) {
@@ -97,12 +117,14 @@ function isMissingHandler(refusal: OperationError): boolean {
 
 async function sendLegacySignal(options: Parameters<typeof actOnInvoice>[0], handle: WorkflowHandle, updateId: string): Promise<ActionResult> {
   const { action, ...fields } = options.request
+  const description = await handle.describe()
+  if (description.type !== INVOICE_WORKFLOW_TYPE) throw new OperationError('NOT_FOUND', `no invoice with id ${options.workflowId}`)
   const args: Record<string, unknown> = { actor: options.actor }
   if ('fingerprint' in fields) args.fingerprint = fields.fingerprint
   if ('edits' in fields && fields.edits) args.edits = fields.edits
   if ('reason' in fields) args.reason = fields.reason
   await handle.signal(action, args)
-  return { id: options.workflowId, updateId, outcome: 'sent', action, state: await readState(options) }
+  return { id: options.workflowId, updateId, runId: description.runId, outcome: 'sent', action, state: await readState(options) }
 }
 
 /** Why an Update could not reach the workflow: no such invoice, or its run has ended (with its state). */

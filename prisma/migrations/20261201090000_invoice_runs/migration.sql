@@ -1,6 +1,18 @@
--- Actions became Temporal Updates (docs/decisions.md, "Actions as updates"): the queue of
--- respond-async signals is gone, and people's reads come from invoice_runs.
+-- Actions became Temporal Updates (docs/decisions.md, "Actions as Temporal Updates"): the queue
+-- of respond-async signals is gone, and people's reads come from invoice_runs. A signal accepted
+-- and not yet handed to Temporal would be lost: deploy once the old API has delivered them all.
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM "invoice_signal_requests" WHERE "status" = 'pending') THEN
+    RAISE EXCEPTION 'invoice_signal_requests still holds pending signals: let the previous API deliver them (or fail them) before this migration';
+  END IF;
+END $$;
 DROP TABLE "invoice_signal_requests";
+
+-- A numbered invoice that is rejected and then refreshed is prefilled again.
+ALTER TABLE "invoices" DROP CONSTRAINT "invoices_state_known";
+ALTER TABLE "invoices" ADD CONSTRAINT "invoices_state_known" CHECK ("state" IN
+  ('prefilling', 'awaiting_confirmation', 'finalizing', 'awaiting_approval', 'dispatching', 'completed', 'cancelled', 'needs_attention'));
 
 -- CreateTable
 CREATE TABLE "invoice_runs" (
