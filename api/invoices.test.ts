@@ -1,5 +1,6 @@
 import { createHash, randomInt, randomUUID } from 'node:crypto'
 import { ApplicationFailure } from '@temporalio/common'
+import { workflowMetadataQuery } from '@temporalio/workflow'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SAMPLE_CUSTOMERS, SAMPLE_DEALS } from '../sources/generate/catalog.js'
 import { runInvoiceWorker, waitFor, type InvoiceTestEnv, type RunningInvoiceWorker } from '../test-support/invoice-env.js'
@@ -118,6 +119,12 @@ describe('/invoices, end to end on real services (worker with the real activitie
     expect(view.preview!.sourceFingerprint).toBe(body.preview.sourceFingerprint)
     expect(view.totals!.total).toBe(view.preview!.total)
     expect(await get(body.id, t, '?live=true')).toMatchObject({ source: 'workflow', state: 'awaiting_confirmation', preview: { sourceFingerprint: body.preview.sourceFingerprint } })
+    // What operators see in Temporal Web: the summary from the start, the details of now.
+    const handle = t.env.client.workflow.getHandle(body.id)
+    expect(await (await handle.describe()).staticSummary()).toBe(`Invoice of deal ${SAMPLE_DEALS.tmUsdUzEInvoicing} for ${period}`)
+    const metadata = await handle.query(workflowMetadataQuery)
+    expect(metadata.currentDetails).toContain('awaiting_confirmation** — waiting for the accountant')
+    expect(metadata.currentDetails).toContain(`customer ${SAMPLE_CUSTOMERS.uzEInvoicingRu}`)
 
     // The id works unencoded too (':' is allowed in a path segment).
     expect((await t.call('GET', `/invoices/${body.id}`, { as: 'viewer' })).status).toBe(200)
