@@ -1,16 +1,11 @@
-import { ApplicationFailure, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common'
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, WorkflowUpdateStage, type Client } from '@temporalio/client'
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common'
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowUpdateStage, type Client } from '@temporalio/client'
 import { labelPeriod } from '../billing/period.js'
 import { parseBillingPeriod } from '../prefill/billing-period.js'
 import { awaitPrefillUpdate, invoiceWorkflowId, type InvoiceOutcome, type PrefillResult, type StartInvoiceInput } from '../workflows/invoice-contract.js'
 import type { invoiceWorkflow } from '../workflows/invoice-workflow.js'
 import { billingPeriodKey, dealIdKey, invoiceNumberKey, invoiceStatusKey } from '../workflows/search-attributes.js'
-import { ERROR_CODES, OperationError, type ErrorCode } from './operation-error.js'
-import { updateResultWithin } from './update-result.js'
-import { withDeadline } from './with-deadline.js'
-
-/** How long a start waits at least for a worker to take the new run before answering "prefilling". */
-const ACCEPT_WAIT_MS = 5_000
+import { acceptedWithin, toOperationError, updateResultWithin } from './updates.js'
 
 export type StartInvoiceResult =
   | {
@@ -76,17 +71,15 @@ export async function startInvoice(options: {
       { key: billingPeriodKey, value: period },
     ],
   })
-  // The start is durable at once; the Update is accepted only once a worker takes the run, so
-  // the client's polling for that is abandoned (aborted) after the wait.
-  const abandon = new AbortController()
-  const sent = options.client.withAbortSignal(abandon.signal, () =>
-    options.client.workflow.startUpdateWithStart(awaitPrefillUpdate, { startWorkflowOperation: start, waitForStage: WorkflowUpdateStage.ACCEPTED }),
-  )
+  // The start is durable at once; the Update is accepted only once a worker takes the run.
   const started = Date.now()
   let update
   try {
-    update = await withDeadline(sent, Math.max(options.waitMs ?? 0, ACCEPT_WAIT_MS))
-    if (!update) abandon.abort()
+    update = await acceptedWithin(
+      options.client,
+      () => options.client.workflow.startUpdateWithStart(awaitPrefillUpdate, { startWorkflowOperation: start, waitForStage: WorkflowUpdateStage.ACCEPTED }),
+      options.waitMs ?? 0,
+    )
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err
     const running = await describeLatest(options.client, workflowId)
@@ -113,15 +106,6 @@ export async function startInvoice(options: {
   } catch (err) {
     throw toOperationError(err) ?? err
   }
-}
-
-/** The workflow's refusal of an action or a start as the operation error of the same code. */
-export function toOperationError(err: unknown): OperationError | null {
-  if (!(err instanceof WorkflowUpdateFailedError) || !(err.cause instanceof ApplicationFailure)) return null
-  const type = err.cause.type ?? ''
-  const code: ErrorCode = (ERROR_CODES as readonly string[]).includes(type) ? (type as ErrorCode) : 'CONFLICT'
-  const details = (err.cause.details?.[0] ?? {}) as Record<string, unknown>
-  return new OperationError(code, err.cause.message, details)
 }
 
 async function describeLatest(client: Client, workflowId: string): Promise<{ runId: string; status: string; invoiceStatus: string | null; invoiceNumber: string | null } | null> {

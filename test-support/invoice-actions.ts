@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client'
-import { retryInterruptedUpdate } from '../operations/invoices/act-on-invoice.js'
+import { retryInterruptedUpdate } from '../operations/updates.js'
 import { ApplicationFailure } from '@temporalio/common'
 import type { ActionInput, InvoiceActionName } from '../workflows/invoice-actions.js'
 import { ACTION_UPDATES, type ActionOutcome } from '../workflows/invoice-contract.js'

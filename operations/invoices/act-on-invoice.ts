@@ -4,9 +4,8 @@ import type { Database } from '../../lib/database.js'
 import type { ActionInput, InvoiceActionName } from '../../workflows/invoice-actions.js'
 import { ACTION_UPDATES, type ActionOutcome, type InvoiceState } from '../../workflows/invoice-contract.js'
 import { OperationError } from '../operation-error.js'
-import { toOperationError } from '../start-invoice.js'
-import { updateResultWithin } from '../update-result.js'
-import { withDeadline } from '../with-deadline.js'
+import { ACCEPT_WAIT_MS, acceptedWithin, retryInterruptedUpdate, toOperationError, updateResultWithin } from '../updates.js'
+import { latestRun } from './read-invoice.js'
 import { INVOICE_WORKFLOW_TYPE } from './invoice-list-query.js'
 
 /** An action's input as a person gives it: the actor comes from who is signed in, never from the body. */
@@ -42,19 +41,18 @@ export async function actOnInvoice(options: {
   const handle = client.workflow.getHandle(workflowId)
   const args = [{ ...fields, actor: options.actor }] as never
   const started = Date.now()
-  // Accepted (or refused) by the workflow's validator once a worker takes it: not past the wait.
-  const abandon = new AbortController()
-  const sent = client.withAbortSignal(abandon.signal, () =>
-    retryInterruptedUpdate(() => handle.startUpdate(ACTION_UPDATES[action] as never, { args, updateId, waitForStage: WorkflowUpdateStage.ACCEPTED })),
-  )
   let update
   try {
-    update = await withDeadline(sent, Math.max(options.waitMs, ACCEPT_WAIT_MS))
+    // Accepted (or refused) by the workflow's validator once a worker takes it: not past the wait.
+    update = await acceptedWithin(
+      client,
+      () => retryInterruptedUpdate(() => handle.startUpdate(ACTION_UPDATES[action] as never, { args, updateId, waitForStage: WorkflowUpdateStage.ACCEPTED })),
+      options.waitMs,
+    )
   } catch (err) {
     throw toOperationError(err) ?? (await explainUnreachable(options, err))
   }
   if (!update) {
-    abandon.abort()
     throw new OperationError(
       'SERVICE_UNAVAILABLE',
       `no worker took "${action}" within ${Math.round(Math.max(options.waitMs, ACCEPT_WAIT_MS) / 1000)} s (is the worker running?); it may still be applied when one does: send it again with the same Idempotency-Key to learn its outcome`,
@@ -75,9 +73,6 @@ export async function actOnInvoice(options: {
   return { id: workflowId, updateId, runId: update.workflowRunId ?? null, ...outcome, outcome: 'applied' }
 }
 
-/** How long an action waits at least for a worker to take it before answering 503. */
-const ACCEPT_WAIT_MS = 5_000
-
 /**
  * The outcome of an action accepted earlier (`updateId` from a 202), or null when it is not
  * known yet within `waitMs`. A refused one throws its OperationError.
@@ -89,24 +84,6 @@ export async function readActionOutcome(options: { client: Client; workflowId: s
   } catch (err) {
     if (err instanceof WorkflowNotFoundError || isGrpcNotFound(err)) throw new OperationError('NOT_FOUND', `no action ${options.updateId} on invoice ${options.workflowId}`)
     throw toOperationError(err) ?? err
-  }
-}
-
-/**
- * Sends an Update again (same id: Temporal runs it once) when the workflow task that carried it
- * failed for another reason, e.g. the run tried to complete while an activity result arrived
- * (UnhandledCommand): the server then drops the Update with FAILED_PRECONDITION and the next
- * task would take it.
- */
-export async function retryInterruptedUpdate<T>(send: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await send()
-    } catch (err) {
-      const interrupted = /unexpected workflow task failure/i.test(String((err as { cause?: { details?: unknown } }).cause?.details ?? (err as Error).message))
-      if (!interrupted || attempt >= attempts) throw err
-      await new Promise((resolve) => setTimeout(resolve, 50 * attempt))
-    }
   }
 }
 
@@ -141,6 +118,5 @@ function isGrpcNotFound(err: unknown): boolean {
 }
 
 async function readState(options: { db: Database; workflowId: string }): Promise<InvoiceState | null> {
-  const row = await options.db.invoiceRun.findFirst({ where: { workflowId: options.workflowId }, orderBy: { startedAt: 'desc' }, select: { state: true } })
-  return (row?.state as InvoiceState | undefined) ?? null
+  return ((await latestRun(options.db, options.workflowId))?.state as InvoiceState | undefined) ?? null
 }

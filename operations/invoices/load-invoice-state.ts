@@ -42,20 +42,9 @@ export async function loadInvoiceState(options: {
   db: Database
   workflowId: string
   timeoutMs: number
-  /**
-   * `workflow` (default): ask the workflow. `stored`: skip the query and use what is stored
-   * (cheaper: no round trip to the worker). `visibility`: the search attributes alone (no
-   * PostgreSQL either), enough when only the state matters.
-   */
-  from?: 'workflow' | 'stored' | 'visibility'
 }): Promise<LoadedInvoice | null> {
   const description = await describeInvoice(options.client, options.workflowId)
   if (!description) return null
-  if (options.from === 'visibility') return { description, view: buildStoredView(description, null), source: 'database', notice: null }
-  if (options.from === 'stored') {
-    const row = await options.db.invoice.findUnique({ where: { workflowRunId: description.runId } })
-    return { description, view: buildStoredView(description, row), source: 'database', notice: null }
-  }
   const handle = options.client.workflow.getHandle(options.workflowId, description.runId)
   try {
     const view = await options.client.withDeadline(Date.now() + options.timeoutMs, () => handle.query(getInvoiceQuery))
