@@ -25,9 +25,9 @@ export async function dispatchInvoice(run: InvoiceRun, step: StepRunner, plan: D
   const invoiceId = run.view.invoiceId!
   const label = `${run.view.invoiceNumber ?? invoiceId}, PDF v${run.view.pdfVersion ?? '?'}`
   const withSummary = (summary: string) => ({ ...EXTERNAL_CALL_OPTIONS, summary: `${summary}: ${label}` })
-  const record = (name: string, result: DispatchResult | undefined) => {
+  const record = async (name: string, result: DispatchResult | undefined) => {
     run.view.dispatch[name] = result ? { status: 'done', externalId: result.externalId, detail: result.detail } : { status: 'skipped' }
-    run.queueEvent(result ? `${name}_done` : `${name}_skipped`, 'system', result ? { externalId: result.externalId, detail: result.detail } : {})
+    await run.recordWithView(result ? `${name}_done` : `${name}_skipped`, 'system', result ? { externalId: result.externalId, detail: result.detail } : {})
   }
   type Step = [string, (attempt: StepAttempt) => Promise<DispatchResult>]
   const deliver: Step =
@@ -42,10 +42,10 @@ export async function dispatchInvoice(run: InvoiceRun, step: StepRunner, plan: D
     ['r2', () => uploadPdfToR2.executeWithOptions(withSummary('Store the PDF in R2'), [{ invoiceId }])],
     deliver,
   ]
-  for (const [name, body] of steps) record(name, await step(name, body))
+  for (const [name, body] of steps) await record(name, await step(name, body))
   const draft = run.view.dispatch.didox
   if (plan.delivery === 'didox' && draft?.status === 'done') {
-    record('didox_acceptance', await step('didox_acceptance', () => awaitBuyer(run, draft.externalId!, plan.didoxPollIntervalMs)))
+    await record('didox_acceptance', await step('didox_acceptance', () => awaitBuyer(run, draft.externalId!, plan.didoxPollIntervalMs)))
   }
 }
 
@@ -64,7 +64,7 @@ async function awaitBuyer(run: InvoiceRun, documentId: string, pollIntervalMs: n
     if (status.meaning !== last) {
       last = status.meaning
       run.view.dispatch.didox_acceptance = { status: 'done', externalId: documentId, detail: `waiting: ${status.meaning}` }
-      run.queueEvent('didox_status', 'system', { documentId, code: status.code, meaning: status.meaning })
+      await run.recordWithView('didox_status', 'system', { documentId, code: status.code, meaning: status.meaning })
     }
     if (DIDOX_ACCEPTED.includes(status.meaning)) return { externalId: documentId, detail: status.meaning }
     if (DIDOX_REFUSED.includes(status.meaning)) {

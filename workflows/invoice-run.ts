@@ -270,6 +270,15 @@ export class InvoiceRun {
     }
   }
 
+  /**
+   * Records an event that changes what people see without a new state (a dispatch result), with
+   * the read-model row, in one local activity: the page shows it now, not at the next transition.
+   * Awaited in the workflow's order, so it never overwrites a newer transition's row.
+   */
+  async recordWithView(type: string, actor: string, payload: Record<string, unknown>): Promise<void> {
+    await recordTransition({ invoiceId: this.view.invoiceId, state: this.view.state, at: new Date().toISOString(), event: this.event(type, actor, payload), run: this.runRow(false) })
+  }
+
   /** The actions in progress get their outcome: the workflow has acted on them. */
   settle(): void {
     for (const action of this.inProgress.splice(0)) action.settled = { outcome: this.outcome(action) }

@@ -123,6 +123,11 @@ describe('invoice workflow, end to end on real services', () => {
     await act(h, 'approve', { actor: 'bob', pdfVersion: 1 })
     const waiting = await reach(h, 'dispatching', (v) => v.dispatch.didox?.status === 'done')
     const documentId = waiting.dispatch.didox!.externalId!
+    // While the buyer has not answered, the read model already shows the steps done.
+    const stepsShown = (row: { view: unknown }) => Object.keys((row.view as { dispatch: object }).dispatch)
+    const row = await waitFor(() => inv.db.invoiceRun.findFirstOrThrow({ where: { workflowId: h.workflowId } }), (r) => stepsShown(r).includes('didox_acceptance'))
+    expect(row.state).toBe('dispatching')
+    expect(stepsShown(row)).toEqual(expect.arrayContaining(['planfact', 'r2', 'didox', 'didox_acceptance']))
     const [document] = inv.didox.state.documents.filter((d) => d._id === documentId)
     expect(document!.name).toBe(numbered.invoiceNumber)
     expect(inv.didox.state.documents.filter((d) => d.name === numbered.invoiceNumber)).toHaveLength(1)
