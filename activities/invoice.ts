@@ -1,9 +1,12 @@
 import { log } from '@temporalio/activity'
+import type { ClickHouseClient } from '@clickhouse/client'
 import type { InvoicePreview } from '../billing/types.js'
 import type { GotenbergClient } from '../clients/gotenberg.js'
 import type { InvoiceEventInput } from '../db/append-event.js'
 import { appendEvent } from '../db/append-event.js'
-import { finalizeInvoice, type FinalizedInvoice, type FinalizeInvoiceInput } from '../db/finalize-invoice.js'
+import { finalizeInvoice, findFinalized, type FinalizedInvoice, type FinalizeInvoiceInput } from '../db/finalize-invoice.js'
+import { computeBilledWork } from '../prefill/prefill-invoice.js'
+import { isBilledElsewhereViolation } from '../db/billed-work.js'
 import { recordTransition, type TransitionInput } from '../db/record-transition.js'
 import { readSettings, sellerSchema } from '../db/settings.js'
 import { findInvoicePdf, storeInvoicePdf, type StoredPdf } from '../db/store-invoice-pdf.js'
@@ -23,8 +26,20 @@ export interface InvoiceWorkflowSettings {
   didoxPollIntervalMs: number
 }
 
-/** What the workflow knows; the activity adds seller, number prefix and time zone. */
-export type FinalizeActivityInput = Omit<FinalizeInvoiceInput, 'seller' | 'numberPrefix' | 'timeZone'>
+/** What the workflow knows; the activity adds seller, number prefix, time zone and the billed work. */
+export type FinalizeActivityInput = Omit<FinalizeInvoiceInput, 'seller' | 'numberPrefix' | 'timeZone' | 'billedWork'> & {
+  /**
+   * Answer a stale confirmation with StaleConfirmation (the workflow asks the accountant again).
+   * Runs of the frozen v1 code do not set it and get a non-retryable failure instead.
+   */
+  staleAsResult?: boolean
+}
+
+/** The sources or the ledger changed since the confirmation: nothing was written. */
+export interface StaleConfirmation {
+  stale: true
+  reason: string
+}
 
 export interface RenderPdfInput {
   invoiceId: string
@@ -33,7 +48,7 @@ export interface RenderPdfInput {
 }
 
 /** Activities that write the invoice's PostgreSQL projection and render its PDF. */
-export function createInvoiceActivities(deps: { db: Database; config: Config; gotenberg: GotenbergClient }) {
+export function createInvoiceActivities(deps: { db: Database; config: Config; gotenberg: GotenbergClient; clickhouse: ClickHouseClient }) {
   const { db } = deps
   return {
     /** The settings a workflow run follows (read once per run). */
@@ -56,18 +71,39 @@ export function createInvoiceActivities(deps: { db: Database; config: Config; go
       await failPermanentErrors(() => recordTransition(db, input))
     },
 
-    /** Invoice + line items + number + event in one transaction (idempotent per round). */
-    async finalizeInvoice(input: FinalizeActivityInput): Promise<FinalizedInvoice> {
+    /**
+     * Invoice + line items + billed work + number + event in one transaction (idempotent per
+     * round). The work is read again and must match the confirmed fingerprint; when it does not,
+     * or another invoice billed a worklog first (the ledger's unique index), nothing is written.
+     */
+    async finalizeInvoice(input: FinalizeActivityInput): Promise<FinalizedInvoice | StaleConfirmation> {
       return failPermanentErrors(async () => {
+        const { staleAsResult, ...rest } = input
+        const stale = (reason: string): StaleConfirmation => {
+          if (staleAsResult) return { stale: true, reason }
+          throw new PermanentError(ERROR_TYPES.stalePreview, `${reason}: cancel this invoice and start it again`)
+        }
+        const done = await findFinalized(db, input.invoiceId, input.eventKey)
+        if (done) return done
+        const prefillDeps = { db, clickhouse: deps.clickhouse, timeZone: deps.config.companyTimeZone }
+        const started = Date.now()
+        const work = await computeBilledWork(prefillDeps, { dealId: input.preview.dealId, period: input.preview.period, invoiceId: input.invoiceId }, input.preview)
+        if (work.stale) return stale('the source data or the billed-work ledger changed since this preview was computed')
         const settings = await readSettings(db)
-        const result = await finalizeInvoice(db, {
-          ...input,
-          seller: settings.seller,
-          numberPrefix: settings.invoiceNumberPrefix,
-          timeZone: deps.config.companyTimeZone,
-        })
-        log.info('invoice finalized', { invoiceId: result.invoiceId, number: result.number })
-        return result
+        try {
+          const result = await finalizeInvoice(db, {
+            ...rest,
+            billedWork: work.rows,
+            seller: settings.seller,
+            numberPrefix: settings.invoiceNumberPrefix,
+            timeZone: deps.config.companyTimeZone,
+          })
+          log.info('invoice finalized', { invoiceId: result.invoiceId, number: result.number, worklogs: work.rows.length, ms: Date.now() - started })
+          return result
+        } catch (err) {
+          if (!isBilledElsewhereViolation(err)) throw err
+          return stale('another invoice billed some of these worklogs first')
+        }
       })
     },
 

@@ -9,6 +9,8 @@ import { failPermanentErrors } from './to-activity-failure.js'
 export interface PrefillActivityInput {
   dealId: string
   period: BillingPeriod
+  /** Set once the run has an invoice (after a reject): its own billed work is not "billed elsewhere". */
+  invoiceId?: string | null
 }
 
 export interface PrefillOutcome {

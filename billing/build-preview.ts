@@ -1,34 +1,20 @@
 import { applyAmountLimit } from './apply-amount-limit.js'
-import { buildFixedFeeLine, FIXED_FEE_LINE_ID } from './build-fixed-fee-line.js'
-import { buildHoursLimitWarning } from './build-hours-limit-warning.js'
-import { buildIssueDetails, type BilledItem } from './build-issue-details.js'
-import { buildRetainerLines, OVERAGE_CAP_LINE_ID, RETAINER_FEE_LINE_ID } from './build-retainer-lines.js'
-import { buildTimeLines } from './build-time-lines.js'
-import { categorizeEntries, type CategorizedEntry } from './categorize-entries.js'
+import { buildIssueDetails } from './build-issue-details.js'
+import { buildLateWorkLines } from './build-late-work-lines.js'
+import { categorizeEntries } from './categorize-entries.js'
 import { computeTotals } from './compute-totals.js'
 import { FALLBACK_MINOR_UNIT, getMinorUnit } from './currency.js'
 import { Dec } from './decimal.js'
 import { ERROR_CODES, WARNING_CODES } from './finding-codes.js'
 import { formatHours, formatMinutesAsHours } from './format-figures.js'
 import { describePeriodProblem, isCalendarMonth, labelPeriod } from './period.js'
-import { planHoursCap } from './plan-hours-cap.js'
-import { priceTimeEntries } from './price-time-entries.js'
 import type { PricingContext } from './pricing-context.js'
-import { readBillingTerms, type BillingTerms } from './read-billing-terms.js'
+import { priceDealType } from './price-deal-types.js'
+import { readBillingTerms } from './read-billing-terms.js'
 import { selectEntries } from './select-entries.js'
-import type { Finding, InvoicePreview, PrefillInput, PreviewLimits, PreviewLine } from './types.js'
-import { validateRateRules } from './validate-rate-rules.js'
+import type { BilledElsewhereSummary, Finding, InvoicePreview, PrefillInput, PreviewLimits, WorkEntry } from './types.js'
 import { sumWorkFigures } from './work-figures.js'
 
-/** What a deal type contributes: its lines before the amount limit, and where each entry went. */
-interface DealTypeResult {
-  lines: PreviewLine[]
-  capLines: PreviewLine[]
-  billed: BilledItem[]
-  removedMinutes: Dec
-  warnings: Finding[]
-  errors: Finding[]
-}
 
 /**
  * The prefill: from the deal, its work entries and the rules to a preview the accountant can
@@ -36,6 +22,19 @@ interface DealTypeResult {
  * same JSON. Problems never throw; they come back as warnings (may confirm) or errors (may not).
  */
 export function buildPreview(input: PrefillInput): InvoicePreview {
+  return buildPreviewWithPlacements(input).preview
+}
+
+/** Where each entry went: its key (entryKey) to the line that bills it, null when none does. */
+export type EntryPlacements = Map<string, string | null>
+
+/** The key of an entry in EntryPlacements: what the worklogs summed into it have in common. */
+export function entryKey(entry: Pick<WorkEntry, 'issueId' | 'issueKey' | 'projectKey' | 'accountKey' | 'workDate' | 'billable'>): string {
+  return JSON.stringify([entry.issueId, entry.issueKey, entry.projectKey, entry.accountKey, entry.workDate, entry.billable])
+}
+
+/** The preview, and which line each entry went to (what the billed-work ledger records). */
+export function buildPreviewWithPlacements(input: PrefillInput): { preview: InvoicePreview; placements: EntryPlacements } {
   const { deal } = input
   const warnings: Finding[] = []
   const errors: Finding[] = []
@@ -92,20 +91,28 @@ export function buildPreview(input: PrefillInput): InvoicePreview {
   warnings.push(...result.warnings)
   errors.push(...result.errors)
 
+  if (input.billedElsewhere && input.billedElsewhere.worklogs > 0) warnings.push(describeBilledElsewhere(input.billedElsewhere, period.label))
+
+  // The amount limit is the period's: late work belongs to earlier periods and comes after it.
   const limited = applyAmountLimit({ lines: [...result.lines, ...result.capLines], limits, currency: deal.currency, minorUnit })
   if (limited.warning !== null) warnings.push(limited.warning)
-  const totals = computeTotals(limited.lines, terms.vatRate, minorUnit)
-  const figures = sumWorkFigures(selection.entries)
+  const late = buildLateWorkLines({ input, months: input.lateWork ?? [], terms, context })
+  warnings.push(...late.warnings)
+  errors.push(...late.errors)
+  const lines = [...limited.lines, ...late.lines]
+  const billed = [...result.billed, ...late.billed]
+  const totals = computeTotals(lines, terms.vatRate, minorUnit)
+  const figures = sumWorkFigures(billed.map((b) => b.item.entry))
   const billableMinutes = new Dec(figures.billableMinutes)
 
-  return {
+  const preview: InvoicePreview = {
     dealId: deal.dealId,
     customerId: deal.customerId,
     currency: deal.currency,
     period,
     dealType: deal.dealType,
-    lines: limited.lines,
-    issueDetails: buildIssueDetails(result.billed, minorUnit),
+    lines,
+    issueDetails: buildIssueDetails(billed, minorUnit),
     limits,
     uncappedSubtotal: totals.uncappedSubtotal,
     subtotal: totals.subtotal,
@@ -121,104 +128,15 @@ export function buildPreview(input: PrefillInput): InvoicePreview {
     errors,
     sourceFingerprint: input.sourceFingerprint,
   }
+  const placements: EntryPlacements = new Map(billed.map((b) => [entryKey(b.item.entry), b.lineId]))
+  return { preview, placements }
 }
 
-function priceDealType(options: { input: PrefillInput; items: CategorizedEntry[]; terms: BillingTerms; context: PricingContext }): DealTypeResult {
-  switch (options.input.deal.dealType) {
-    case 'time_and_materials':
-      return priceTimeAndMaterials(options)
-    case 'fixed_monthly':
-      return priceFixedMonthly(options)
-    case 'retainer':
-      return priceRetainer(options)
-  }
-}
-
-function priceTimeAndMaterials(options: { input: PrefillInput; items: CategorizedEntry[]; terms: BillingTerms; context: PricingContext }): DealTypeResult {
-  const { input, items, terms, context } = options
-  const { deal } = input
-  const rules = validateRateRules(input.rateRules, deal)
-  const pricing = priceTimeEntries({ items, deal, dealRate: terms.hourlyRate, dealRateInvalid: deal.hourlyRate !== null && terms.hourlyRate === null, rules: rules.rules })
-  const plan = terms.hoursLimit === null ? null : planHoursCap(pricing.groups, terms.hoursLimit)
-  const capping = plan !== null && deal.limitMode === 'cap'
-  const { lines, capLines } = buildTimeLines(pricing.groups, capping ? plan : null, context)
-
-  let removedMinutes = new Dec(0)
-  const warnings = [...pricing.warnings]
-  if (plan !== null && terms.hoursLimit !== null) {
-    const dates = new Set<string>()
-    for (const removed of plan.removed.values()) {
-      if (capping) removedMinutes = removedMinutes.plus(removed.minutes)
-      for (const date of removed.workDates) dates.add(date)
-    }
-    warnings.push(
-      buildHoursLimitWarning({
-        billableMinutes: plan.totalMinutes,
-        limitHours: terms.hoursLimit,
-        mode: deal.limitMode,
-        removedMinutes,
-        outcome: capping
-          ? `cap lines remove them, latest work dates first (${[...dates].join(', ')}).`
-          : 'the deal is warn-only, so all hours are billed.',
-      }),
-    )
-  }
-  const billed: BilledItem[] = [
-    ...pricing.groups.flatMap((group) => group.items.map((item) => ({ item, lineId: group.lineId, rate: group.rate }))),
-    ...pricing.unpriced.map((item) => ({ item, lineId: null, rate: null })),
-  ]
-  return { lines, capLines, billed, removedMinutes, warnings, errors: [...rules.errors, ...pricing.errors] }
-}
-
-function priceFixedMonthly(options: { input: PrefillInput; items: CategorizedEntry[]; terms: BillingTerms; context: PricingContext }): DealTypeResult {
-  const { input, items, terms, context } = options
-  const figures = sumWorkFigures(items.map((item) => item.entry))
-  const lines = terms.monthlyFee === null ? [] : [buildFixedFeeLine({ fee: terms.monthlyFee, figures, context })]
-  const warnings: Finding[] = []
-  const billableMinutes = new Dec(figures.billableMinutes)
-  if (terms.hoursLimit !== null && billableMinutes.gt(terms.hoursLimit.times(60))) {
-    warnings.push(
-      buildHoursLimitWarning({
-        billableMinutes,
-        limitHours: terms.hoursLimit,
-        mode: input.deal.limitMode,
-        removedMinutes: new Dec(0),
-        outcome: 'the fixed fee does not depend on hours, so nothing is removed.',
-      }),
-    )
-  }
-  const lineId = lines.length > 0 ? FIXED_FEE_LINE_ID : null
-  return { lines, capLines: [], billed: items.map((item) => ({ item, lineId, rate: null })), removedMinutes: new Dec(0), warnings, errors: [] }
-}
-
-function priceRetainer(options: { input: PrefillInput; items: CategorizedEntry[]; terms: BillingTerms; context: PricingContext }): DealTypeResult {
-  const { input, items, terms, context } = options
-  const { deal } = input
-  const figures = sumWorkFigures(items.map((item) => item.entry))
-  const { monthlyFee, includedHours, overageRate, hoursLimit } = terms
-  if (monthlyFee === null || includedHours === null || overageRate === null) {
-    // The missing figure is already a blocking error; there is nothing sound to price.
-    return { lines: [], capLines: [], billed: items.map((item) => ({ item, lineId: null, rate: null })), removedMinutes: new Dec(0), warnings: [], errors: [] }
-  }
-  const capping = hoursLimit !== null && deal.limitMode === 'cap'
-  const retainer = buildRetainerLines({ fee: monthlyFee, includedHours, overageRate, figures, capHours: capping ? hoursLimit : null, context })
-  const warnings: Finding[] = []
-  const billableMinutes = new Dec(figures.billableMinutes)
-  if (hoursLimit !== null && billableMinutes.gt(hoursLimit.times(60))) {
-    let outcome = 'the deal is warn-only, so all hours are billed.'
-    if (capping) {
-      outcome = retainer.removedMinutes.isZero()
-        ? 'they are within the hours included in the fee, which is owed in full, so nothing is removed.'
-        : `line ${OVERAGE_CAP_LINE_ID} removes ${formatMinutesAsHours(retainer.removedMinutes)} h of overage; the fee, covering the included hours, is owed in full.`
-    }
-    warnings.push(buildHoursLimitWarning({ billableMinutes, limitHours: hoursLimit, mode: deal.limitMode, removedMinutes: retainer.removedMinutes, outcome }))
-  }
+function describeBilledElsewhere(summary: BilledElsewhereSummary, periodLabel: string): Finding {
+  const hours = formatMinutesAsHours(new Dec(summary.billableMinutes))
   return {
-    lines: retainer.lines,
-    capLines: retainer.capLines,
-    billed: items.map((item) => ({ item, lineId: RETAINER_FEE_LINE_ID, rate: null })),
-    removedMinutes: retainer.removedMinutes,
-    warnings,
-    errors: [],
+    code: WARNING_CODES.WORK_BILLED_ELSEWHERE,
+    message: `${summary.worklogs} worklogs of ${periodLabel} (${hours} h) are already billed on ${summary.invoices.join(', ')} and are left out of this invoice.`,
+    details: { worklogs: summary.worklogs, hours, invoices: summary.invoices },
   }
 }

@@ -16,6 +16,8 @@ export const WARNING_CODES = {
   PERIOD_NOT_CALENDAR_MONTH: 'PERIOD_NOT_CALENDAR_MONTH',
   HOURS_LIMIT_EXCEEDED: 'HOURS_LIMIT_EXCEEDED',
   AMOUNT_LIMIT_EXCEEDED: 'AMOUNT_LIMIT_EXCEEDED',
+  LATE_WORK: 'LATE_WORK',
+  WORK_BILLED_ELSEWHERE: 'WORK_BILLED_ELSEWHERE',
 } as const
 
 /** Blocking: the preview cannot be confirmed until the cause is fixed and it is refreshed. */

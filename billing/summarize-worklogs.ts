@@ -9,11 +9,14 @@ import {
   isBillableWorklog,
 } from './worklog-minutes.js'
 
+/** What summing needs of a worklog. */
+export type SummarizedWorklog = Pick<SourceWorklog, 'issueId' | 'issueKey' | 'projectKey' | 'accountKey' | 'workDate' | 'billableSeconds' | 'timeSpentSeconds'>
+
 /**
  * Reference implementation of the reader's aggregation: what the SQL must return for the same
- * worklogs. Used by tests and small callers; entries come back in canonical order.
+ * worklogs. The prefill sums worklogs read one by one with it (prefill/read-billable-work.ts); entries come back in canonical order.
  */
-export function summarizeWorklogs(worklogs: readonly SourceWorklog[], rounding: RoundingSettings): WorkEntry[] {
+export function summarizeWorklogs(worklogs: readonly SummarizedWorklog[], rounding: RoundingSettings): WorkEntry[] {
   const problem = describeRoundingProblem(rounding)
   if (problem !== null) throw new RangeError(problem)
   const groups = new Map<string, WorkEntry>()

@@ -91,6 +91,27 @@ export interface PrefillInput {
   settings: BillingSettings
   /** Computed by the caller from the rows it read; passed through untouched. */
   sourceFingerprint: string
+  /** Work of earlier, invoiced months that no live invoice bills (late work), per month. */
+  lateWork?: LateWorkMonth[]
+  /** The period's worklogs another live invoice bills, left out of `entries`. */
+  billedElsewhere?: BilledElsewhereSummary
+}
+
+/** Late work of one earlier month (docs/billing.md, "Late work"). */
+export interface LateWorkMonth {
+  /** YYYY-MM */
+  month: string
+  entries: WorkEntry[]
+  /** Billable minutes of that month the deal's live invoices already bill (for caps and included hours). */
+  billedMinutes: number
+}
+
+/** Worklogs of the period left out because other live invoices bill them. */
+export interface BilledElsewhereSummary {
+  worklogs: number
+  billableMinutes: number
+  /** Numbers of the invoices that bill them, sorted. */
+  invoices: string[]
 }
 
 export type LineKind = 'time' | 'fee' | 'overage' | 'cap' | 'manual'

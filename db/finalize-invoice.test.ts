@@ -46,6 +46,7 @@ async function input(year: number): Promise<FinalizeInvoiceInput> {
     confirmedAt: `${year}-03-15T10:00:00.000Z`,
     timeZone: 'Asia/Tashkent',
     eventKey: `test-finalize-${runId}:finalized`,
+    billedWork: [],
   }
 }
 

@@ -2,6 +2,7 @@ import type { InvoicePreview } from '../billing/types.js'
 import type { Database } from '../lib/database.js'
 import type { SourceCustomer, SourceDeal } from '../sources/types.js'
 import { appendEvent } from './append-event.js'
+import { writeBilledWork, type BilledWorkRow } from './billed-work.js'
 import { assignInvoiceNumber } from './assign-invoice-number.js'
 import type { Seller } from './settings.js'
 
@@ -22,6 +23,8 @@ export interface FinalizeInvoiceInput {
   timeZone: string
   /** Key of the `finalized` event: one per confirmation round, so a retry is a no-op. */
   eventKey: string
+  /** The ledger rows: every worklog the confirmed lines bill (replacing an earlier round's). */
+  billedWork: readonly BilledWorkRow[]
 }
 
 export interface FinalizedInvoice {
@@ -32,13 +35,15 @@ export interface FinalizedInvoice {
 }
 
 /**
- * Writes the confirmed invoice, its line items and the `finalized` event in one transaction,
+ * Writes the confirmed invoice, its line items, its billed-work ledger rows and the `finalized`
+ * event in one transaction,
  * assigning the invoice number on the first confirmation (a re-confirmation after a reject
  * keeps it). Idempotent: when the event of this round exists, the stored result is returned.
  */
 export async function finalizeInvoice(db: Database, input: FinalizeInvoiceInput): Promise<FinalizedInvoice> {
   const issueDate = dateInZone(input.confirmedAt, input.timeZone)
   const dueDate = addDays(issueDate, input.deal.paymentTermsDays)
+  // Large invoices write 100k ledger rows in this transaction (docs/billing.md, Speed).
   return db.$transaction(async (tx) => {
     const existing = await tx.invoice.findUnique({ where: { id: input.invoiceId } })
     const done = await tx.invoiceEvent.findUnique({ where: { idempotencyKey: input.eventKey } })
@@ -106,17 +111,32 @@ export async function finalizeInvoice(db: Database, input: FinalizeInvoiceInput)
         manualReason: line.reason,
       })),
     })
+    await writeBilledWork(tx, { invoiceId: input.invoiceId, dealId: preview.dealId }, input.billedWork)
     await appendEvent(tx, {
       workflowId: input.workflowId,
       workflowRunId: input.workflowRunId,
       invoiceId: input.invoiceId,
       type: 'finalized',
       actor: input.confirmedBy,
-      payload: { number: numbering.number, total: preview.total, currency: preview.currency, lines: preview.lines.length, fingerprint: preview.sourceFingerprint },
+      payload: {
+        number: numbering.number,
+        total: preview.total,
+        currency: preview.currency,
+        lines: preview.lines.length,
+        worklogs: input.billedWork.length,
+        fingerprint: preview.sourceFingerprint,
+      },
       idempotencyKey: input.eventKey,
     })
     return { invoiceId: input.invoiceId, number: numbering.number, issueDate, dueDate }
-  })
+  }, { timeout: 30_000 })
+}
+
+/** The stored result of a round already finalized (its event exists), or null. */
+export async function findFinalized(db: Database, invoiceId: string, eventKey: string): Promise<FinalizedInvoice | null> {
+  const [existing, done] = await Promise.all([db.invoice.findUnique({ where: { id: invoiceId } }), db.invoiceEvent.findUnique({ where: { idempotencyKey: eventKey } })])
+  if (!existing?.number || !done) return null
+  return { invoiceId: existing.id, number: existing.number, issueDate: toDate(existing.issueDate!), dueDate: toDate(existing.dueDate!) }
 }
 
 /** The calendar date of an instant in a time zone, YYYY-MM-DD. */

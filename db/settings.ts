@@ -35,6 +35,10 @@ export const settingsSchema = z.object({
   makerChecker: z.boolean().default(true),
   approvalReminderHours: z.number().positive().max(24 * 365).default(48),
   defaultPaymentTermsDays: z.number().int().min(0).max(365).default(10),
+  /** Months before the period in which a prefill looks for unbilled work of invoiced months; 0 turns late work off. */
+  lateWorkLookbackMonths: z.number().int().min(0).max(24).default(3),
+  /** Per-deal override of lateWorkLookbackMonths, by deal id. */
+  lateWorkLookbackMonthsByDeal: z.record(z.string().min(1).max(64), z.number().int().min(0).max(24)).default({}),
   seller: sellerSchema.default({
     name: 'Example Software LLC',
     legalName: '"Example Software" LLC',

@@ -14,6 +14,8 @@ export const ERROR_TYPES = {
   invalidSourceRow: 'SourceRowInvalid',
   /** A reader called with arguments it cannot run with. */
   invalidSourceArgument: 'SourceArgumentInvalid',
+  /** The work a confirmed preview bills changed before it was finalized. */
+  stalePreview: 'StalePreview',
   /** Settings stored in PostgreSQL fail validation. */
   invalidSettings: 'InvalidSettings',
   /** The invoice cannot be laid out as a document (inconsistent or malformed render input). */

@@ -177,6 +177,11 @@ export class InvoiceRun {
     log.warn('action refused', { action: action.name, code: problem.code, message: problem.message, invoiceId: this.view.invoiceId ?? undefined })
   }
 
+  /** Refuses every action in progress (a confirmation that turned out stale when finalized). */
+  refuseInProgress(problem: Problem): void {
+    for (const action of [...this.inProgress]) this.refuse(action, problem)
+  }
+
   /** A cancel taken: counted as in progress, so the move to cancelled answers it. */
   startCancel(action: TakenAction<'cancel'>): void {
     this.inProgress.push(action)

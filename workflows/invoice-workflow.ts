@@ -98,7 +98,7 @@ export async function invoiceWorkflow(input: StartInvoiceInput): Promise<Invoice
     const outcome = (await step('prefill', async () => {
       let prefilled: PrefillOutcome
       try {
-        prefilled = await abandonOnCancel(run, () => prefillInvoice({ dealId: input.dealId, period }))
+        prefilled = await abandonOnCancel(run, () => prefillInvoice({ dealId: input.dealId, period, invoiceId: run.view.invoiceId }))
       } catch (err) {
         const type = failureType(err)
         if (first && START_REFUSALS[type]) throw new StartRefused(START_REFUSALS[type]!, err instanceof ActivityFailure ? (err.cause?.message ?? err.message) : String(err))
@@ -141,7 +141,7 @@ export async function invoiceWorkflow(input: StartInvoiceInput): Promise<Invoice
       }
       let freshness
       try {
-        freshness = await checkPreviewFreshness({ dealId: input.dealId, period: period!, fingerprint: preview.sourceFingerprint })
+        freshness = await checkPreviewFreshness({ dealId: input.dealId, period: period!, invoiceId: run.view.invoiceId, fingerprint: preview.sourceFingerprint })
       } catch (err) {
         if (!(err instanceof ActivityFailure)) throw err
         // The sources cannot be read as they were (the deal is gone, a row is malformed): not what was seen.
@@ -156,7 +156,9 @@ export async function invoiceWorkflow(input: StartInvoiceInput): Promise<Invoice
     }
   }
 
-  async function finalize(confirmed: { preview: InvoicePreview; actor: string }): Promise<void> {
+  /** Finalizes and renders; 'stale' when the work changed since the confirmation (asked again). */
+  async function finalize(confirmed: { preview: InvoicePreview; actor: string }): Promise<'finalized' | 'stale'> {
+    const previous = { preview: run.view.preview, confirmedBy: run.view.confirmedBy }
     run.view.preview = confirmed.preview
     run.view.confirmedBy = confirmed.actor
     run.view.approvedBy = null
@@ -173,8 +175,17 @@ export async function invoiceWorkflow(input: StartInvoiceInput): Promise<Invoice
         confirmedBy: confirmed.actor,
         confirmedAt: new Date().toISOString(),
         eventKey: run.event('finalized', confirmed.actor).idempotencyKey,
+        staleAsResult: true,
       }),
     ))!
+    if ('stale' in finalized) {
+      // Between the freshness check and the write, a sync or another invoice changed the work.
+      run.refuseInProgress({ code: 'STALE_PREVIEW', message: `${finalized.reason}: the preview is refreshed; check it and confirm again` })
+      run.view.preview = previous.preview
+      run.view.confirmedBy = previous.confirmedBy
+      await prefill('system', false)
+      return 'stale'
+    }
     run.view.invoiceNumber = finalized.number
     run.publish()
     run.takeCancel()
@@ -183,6 +194,7 @@ export async function invoiceWorkflow(input: StartInvoiceInput): Promise<Invoice
     const stored = (await step('render_pdf', () => abandonOnCancel(run, () => renderInvoicePdf({ invoiceId: run.view.invoiceId!, version, event: run.event('pdf_rendered', 'system', { version }) }))))!
     run.view.pdfVersion = stored.version
     run.takeCancel()
+    return 'finalized'
   }
 
   async function awaitApproval(): Promise<'approved' | 'rejected'> {
@@ -224,8 +236,7 @@ export async function invoiceWorkflow(input: StartInvoiceInput): Promise<Invoice
     settings = (await step('settings', () => loadInvoiceSettings()))!
     let next = await awaitConfirmation('system')
     for (;;) {
-      await finalize(next)
-      if ((await awaitApproval()) === 'approved') break
+      if ((await finalize(next)) === 'finalized' && (await awaitApproval()) === 'approved') break
       next = await awaitConfirmation('system')
     }
     const buyer = sources!.customer

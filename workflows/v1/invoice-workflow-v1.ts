@@ -1,5 +1,6 @@
 import { ApplicationFailure, setHandler, uuid4, workflowInfo } from '@temporalio/workflow'
 import type { PrefillOutcome } from '../../activities/prefill.js'
+import type { FinalizedInvoice } from '../../db/finalize-invoice.js'
 import type { InvoiceWorkflowSettings } from '../../activities/invoice.js'
 import { applyEdits } from '../../billing/apply-edits.js'
 import { isBillingEditError } from '../../billing/billing-edit-error.js'
@@ -142,7 +143,8 @@ export async function invoiceWorkflowV1(input: StartInvoiceInput): Promise<Invoi
       }),
     )
     if (finalized === CANCELLED) return false
-    run.view.invoiceNumber = finalized?.number ?? run.view.invoiceNumber
+    // The activity throws instead of answering stale to this code (no staleAsResult).
+    run.view.invoiceNumber = (finalized as FinalizedInvoice | undefined)?.number ?? run.view.invoiceNumber
     run.upsertSearchAttributes()
     pdfVersion += 1
     const version = pdfVersion
