@@ -1,3 +1,4 @@
+import type { Database } from '../lib/database.js'
 import { Context, sleep } from '@temporalio/activity'
 import type { ClickHouseClient } from '@clickhouse/client'
 import { ERROR_TYPES } from '../lib/error-types.js'
@@ -29,7 +30,7 @@ export type RunInvoiceOutcome = Pick<BillingRunDeal, 'start' | 'state' | 'messag
 const PREFILL_POLL_MS = 1_000
 
 /** The billing run's activities: which deals to bill, and starting one invoice. */
-export function createBillingRunActivities(deps: { clickhouse: ClickHouseClient }) {
+export function createBillingRunActivities(deps: { clickhouse: ClickHouseClient; db: Database }) {
   return {
     /** The deals a run bills for `period`, in id order (ClickHouse). */
     async listBillingRunDeals(input: ListRunDealsInput): Promise<string[]> {
@@ -61,11 +62,14 @@ export function createBillingRunActivities(deps: { clickhouse: ClickHouseClient 
       const startedEarlier = (context.info.heartbeatDetails as { started?: boolean } | undefined)?.started === true
       const result = await startInvoice({
         client: context.client,
+        db: deps.db,
         taskQueue: context.info.taskQueue,
         input: { dealId: input.dealId, period: input.period, startedBy: input.startedBy },
         restartCancelled: false,
       })
       if (!result.started && result.reason === 'invalid_period') return { start: 'failed', state: null, message: result.message }
+      // Another invoice of the deal covers part of the period: nothing to start, said in the run's view.
+      if (!result.started && result.reason === 'overlap') return { start: 'failed', state: null, message: result.message }
       const start = result.started || startedEarlier ? 'started' : 'existing'
       context.heartbeat({ started: start === 'started' })
       const message = result.started ? null : result.message

@@ -5,6 +5,8 @@ import { parseBillingPeriod } from '../prefill/billing-period.js'
 import { awaitPrefillUpdate, invoiceWorkflowId, type InvoiceOutcome, type PrefillResult, type StartInvoiceInput } from '../workflows/invoice-contract.js'
 import type { invoiceWorkflow } from '../workflows/invoice-workflow.js'
 import { billingPeriodKey, dealIdKey, invoiceNumberKey, invoiceStatusKey } from '../workflows/search-attributes.js'
+import type { Database } from '../lib/database.js'
+import { findOverlappingInvoice, type OverlappingInvoice } from './find-overlapping-invoice.js'
 import { acceptedWithin, toOperationError, updateResultWithin } from './updates.js'
 
 export type StartInvoiceResult =
@@ -17,6 +19,7 @@ export type StartInvoiceResult =
     }
   | { started: false; reason: 'invalid_period'; message: string }
   | { started: false; reason: 'exists'; workflowId: string; runId: string; status: string; invoiceStatus: string | null; message: string }
+  | { started: false; reason: 'overlap'; workflowId: string; overlapping: OverlappingInvoice; message: string }
 
 /**
  * Starts the invoice of a deal for a period, unless one exists, with update-with-start: the
@@ -24,10 +27,12 @@ export type StartInvoiceResult =
  * says what the prefill found, and a deal or customer the sources do not know is refused
  * (OperationError UNKNOWN_DEAL / UNKNOWN_CUSTOMER) with the run already ended. The workflow id
  * comes from deal and period, so Temporal itself refuses a second start while one runs
- * (conflict policy FAIL); a closed run blocks a new one unless it ended cancelled.
+ * (conflict policy FAIL); a closed run blocks a new one unless it ended cancelled. A period that
+ * overlaps another live invoice of the deal is refused (reason 'overlap').
  */
 export async function startInvoice(options: {
   client: Client
+  db: Database
   taskQueue: string
   input: StartInvoiceInput
   /** false: a cancelled invoice stays cancelled (a billing run never undoes a person's cancel). */
@@ -40,6 +45,17 @@ export async function startInvoice(options: {
   const period = labelPeriod(parsed.period).label
   const workflowId = invoiceWorkflowId(options.input.dealId, period)
 
+  const overlapping = await findOverlappingInvoice({ db: options.db, client: options.client, dealId: options.input.dealId, workflowId, period: parsed.period })
+  if (overlapping) {
+    const other = overlapping.invoiceNumber ?? overlapping.workflowId
+    return {
+      started: false,
+      reason: 'overlap',
+      workflowId,
+      overlapping,
+      message: `the period ${period} overlaps invoice ${other} of deal ${options.input.dealId} for ${overlapping.period} (${overlapping.state}): a worklog is billed once, so periods of a deal must not overlap`,
+    }
+  }
   const previous = await describeLatest(options.client, workflowId)
   // A cancelled run may be started again; so may one an operator terminated or that failed
   // before it numbered an invoice (nothing of it is kept).

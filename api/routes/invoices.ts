@@ -125,9 +125,15 @@ export const invoicesRouter = createRouter()
     const { deps, user } = c.var
     const { dealId, period } = c.req.valid('json')
     const wait = preferredWaitMs(c)
-    const result = await startInvoice({ client: deps.temporal, taskQueue: deps.taskQueue, input: { dealId, period, startedBy: user.id }, waitMs: wait ?? deps.startWaitMs })
+    const result = await startInvoice({ client: deps.temporal, db: deps.db, taskQueue: deps.taskQueue, input: { dealId, period, startedBy: user.id }, waitMs: wait ?? deps.startWaitMs })
     if (!result.started && result.reason === 'invalid_period') {
       throw new ApiError('VALIDATION_FAILED', `body.period: ${result.message}`, { issues: [{ field: 'body.period', problem: result.message }] })
+    }
+    if (!result.started && result.reason === 'overlap') {
+      const { overlapping } = result
+      throw new ApiError('PERIOD_OVERLAP', result.message, {
+        overlapping: { id: overlapping.workflowId, number: overlapping.invoiceNumber, period: overlapping.period, state: overlapping.state, href: invoiceHref(overlapping.workflowId) },
+      })
     }
     if (!result.started) {
       throw new ApiError('ALREADY_EXISTS', result.message, { workflowId: result.workflowId, runId: result.runId, state: result.invoiceStatus, workflowStatus: result.status, href: invoiceHref(result.workflowId) })

@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+import { afterAll } from 'vitest'
+import './env.js'
+
+/**
+ * Every test file gets a PostgreSQL database of its own, cloned from the migrated test database
+ * (TEST_DATABASE_URL, the template) and dropped afterwards. The billed-work ledger lets a worklog
+ * be billed once per database, and test files generate the same worklog ids: sharing one
+ * database, files (and earlier runs) would bill each other's work. scripts/test.sh drops clones
+ * a killed run left behind.
+ */
+const templateUrl = process.env.TEST_DATABASE_URL
+if (templateUrl) {
+  const template = new URL(templateUrl)
+  const templateName = decodeURIComponent(template.pathname.slice(1))
+  const cloneName = `${templateName}_clone_${process.pid}_${randomBytes(4).toString('hex')}`
+  const admin = new URL(templateUrl)
+  admin.pathname = '/postgres'
+  await withAdmin(admin.toString(), async (client) => {
+    // Two files cloning at once: PostgreSQL refuses a template another CREATE DATABASE is reading.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await client.query(`CREATE DATABASE "${cloneName}" TEMPLATE "${templateName}"`)
+        return
+      } catch (err) {
+        if ((err as { code?: string }).code !== '55006' || attempt >= 50) throw err
+        await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200))
+      }
+    }
+  })
+  const clone = new URL(templateUrl)
+  clone.pathname = `/${cloneName}`
+  process.env.TEST_DATABASE_URL = clone.toString()
+  process.env.DATABASE_URL = clone.toString()
+  afterAll(() => withAdmin(admin.toString(), (client) => client.query(`DROP DATABASE IF EXISTS "${cloneName}" WITH (FORCE)`)))
+}
+
+async function withAdmin<T>(url: string, body: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return await body(client)
+  } finally {
+    await client.end()
+  }
+}
