@@ -21,6 +21,8 @@ export const LATE_LINE_PREFIX = 'earlier:'
 export interface LateWorkLines {
   lines: PreviewLine[]
   billed: BilledItem[]
+  /** Minutes an hours cap took off (they are on the invoice, not charged). */
+  removedMinutes: Dec
   warnings: Finding[]
   errors: Finding[]
 }
@@ -47,7 +49,7 @@ export function isLateWorkLine(lineId: string): boolean {
  * docs/billing.md, "Late work".
  */
 export function buildLateWorkLines(options: { input: PrefillInput; months: readonly LateWorkMonth[]; terms: BillingTerms; context: PricingContext }): LateWorkLines {
-  const out: LateWorkLines = { lines: [], billed: [], warnings: [], errors: [] }
+  const out: LateWorkLines = { lines: [], billed: [], removedMinutes: new Dec(0), warnings: [], errors: [] }
   const { input, terms } = options
   for (const month of [...options.months].sort((a, b) => (a.month < b.month ? -1 : 1))) {
     const period = labelPeriod(buildMonthPeriod(month.month))
@@ -78,10 +80,13 @@ export function buildLateWorkLines(options: { input: PrefillInput; months: reado
       for (const line of [...priced.lines, ...priced.capLines]) out.lines.push(rename(line, line.description, line.kind === 'cap' ? capNote + line.explanation : line.explanation))
       out.billed.push(...priced.billed.map((b) => ({ ...b, lineId: b.lineId === null ? null : prefix + b.lineId })))
       out.errors.push(...priced.errors)
+      out.removedMinutes = out.removedMinutes.plus(priced.removedMinutes)
       out.warnings.push(...priced.warnings.filter((w) => w.code !== WARNING_CODES.HOURS_LIMIT_EXCEEDED))
     } else {
-      const line = input.deal.dealType === 'retainer' ? retainerLine(terms, month, figures, context) : coveredByFeeLine(figures, context)
-      if (line === null) continue
+      const priced = input.deal.dealType === 'retainer' ? retainerLine(terms, month, figures, context) : { line: coveredByFeeLine(figures, context), removed: new Dec(0) }
+      if (priced === null) continue
+      const { line } = priced
+      out.removedMinutes = out.removedMinutes.plus(priced.removed)
       out.lines.push(rename(line, line.description, line.explanation))
       out.billed.push(...categorized.items.map((item) => ({ item, lineId: prefix + line.lineId, rate: null })))
     }
@@ -116,7 +121,7 @@ function coveredByFeeLine(figures: WorkFigures, context: PricingContext): Previe
 }
 
 /** Retainer: included hours the month has left first, then overage within the month's cap. */
-function retainerLine(terms: BillingTerms, month: LateWorkMonth, figures: WorkFigures, context: PricingContext): PreviewLine | null {
+function retainerLine(terms: BillingTerms, month: LateWorkMonth, figures: WorkFigures, context: PricingContext): { line: PreviewLine; removed: Dec } | null {
   const { includedHours, overageRate, hoursLimit } = terms
   if (includedHours === null || overageRate === null) return null // a blocking error already says so
   const before = new Dec(month.billedMinutes)
@@ -131,7 +136,7 @@ function retainerLine(terms: BillingTerms, month: LateWorkMonth, figures: WorkFi
   const covered = counted.minus(overage)
   const rate = formatRate(overageRate, context.minorUnit)
   const amount = priceMinutes(overage, overageRate, context.minorUnit)
-  return {
+  const line: PreviewLine = {
     lineId: 'overage:retainer',
     kind: 'overage',
     category: null,
@@ -149,4 +154,5 @@ function retainerLine(terms: BillingTerms, month: LateWorkMonth, figures: WorkFi
     appliesToLineId: null,
     reason: null,
   }
+  return { line, removed }
 }

@@ -93,13 +93,14 @@ export function buildPreviewWithPlacements(input: PrefillInput): { preview: Invo
 
   if (input.billedElsewhere && input.billedElsewhere.worklogs > 0) warnings.push(describeBilledElsewhere(input.billedElsewhere, period.label))
 
-  // The amount limit is the period's: late work belongs to earlier periods and comes after it.
-  const limited = applyAmountLimit({ lines: [...result.lines, ...result.capLines], limits, currency: deal.currency, minorUnit })
-  if (limited.warning !== null) warnings.push(limited.warning)
+  // Late work is billed on this invoice, so the invoice's amount limit covers it too (as it does
+  // manual lines, billing/apply-edits.ts).
   const late = buildLateWorkLines({ input, months: input.lateWork ?? [], terms, context })
   warnings.push(...late.warnings)
   errors.push(...late.errors)
-  const lines = [...limited.lines, ...late.lines]
+  const limited = applyAmountLimit({ lines: [...result.lines, ...result.capLines, ...late.lines], limits, currency: deal.currency, minorUnit })
+  if (limited.warning !== null) warnings.push(limited.warning)
+  const { lines } = limited
   const billed = [...result.billed, ...late.billed]
   const totals = computeTotals(lines, terms.vatRate, minorUnit)
   const figures = sumWorkFigures(billed.map((b) => b.item.entry))
@@ -122,7 +123,7 @@ export function buildPreviewWithPlacements(input: PrefillInput): { preview: Invo
     hours: {
       raw: formatHours(new Dec(figures.rawSeconds).div(3600)),
       billable: formatMinutesAsHours(billableMinutes),
-      billed: formatMinutesAsHours(billableMinutes.minus(result.removedMinutes)),
+      billed: formatMinutesAsHours(billableMinutes.minus(result.removedMinutes).minus(late.removedMinutes)),
     },
     warnings,
     errors,
