@@ -42,12 +42,15 @@ export interface BilledWorkRow {
   lineKey: string
 }
 
-/** The deal's finalized, not void invoices whose period overlaps [from, to), but `exceptInvoiceId`. */
+/**
+ * The deal's finalized, not void invoices whose period overlaps [from, to), but `exceptInvoiceId`,
+ * among those the ledger records (an invoice finalized before the ledger existed has no rows).
+ */
 export async function readLiveInvoices(db: Db, query: { dealId: string; from: string; to: string; exceptInvoiceId: string | null }): Promise<LiveInvoice[]> {
   const rows = await db.$queryRaw<{ id: string; number: string; period: string; from: string; to: string }[]>`
     SELECT "id"::text, "number", "period", to_char("period_from", 'YYYY-MM-DD') AS "from", to_char("period_to", 'YYYY-MM-DD') AS "to"
       FROM "invoices"
-     WHERE "deal_id" = ${query.dealId} AND "number" IS NOT NULL AND "voided_at" IS NULL
+     WHERE "deal_id" = ${query.dealId} AND "number" IS NOT NULL AND "voided_at" IS NULL AND "ledger_recorded"
        AND "period_from" < ${query.to}::date AND ${query.from}::date < "period_to"
        AND "id" IS DISTINCT FROM ${query.exceptInvoiceId}::uuid
      ORDER BY "period_from", "number"`

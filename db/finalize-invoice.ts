@@ -73,6 +73,7 @@ export async function finalizeInvoice(db: Database, input: FinalizeInvoiceInput)
       confirmedAt: new Date(input.confirmedAt),
       approvedBy: null,
       approvedAt: null,
+      ledgerRecorded: true,
     }
     if (existing) {
       await tx.invoiceLineItem.deleteMany({ where: { invoiceId: input.invoiceId } })

@@ -13,7 +13,7 @@ import { CATALOG_DEALS, SAMPLE_DEALS } from '../sources/generate/catalog.js'
 import { generateSources, type GenerateSummary } from '../sources/generate/generate-sources.js'
 import { readDealWorklogs } from '../sources/read-deal-worklogs.js'
 import { readDeal } from '../sources/read-deal.js'
-import { readWorkEntries } from '../sources/read-work-entries.js'
+import { readBillingWorklogs } from '../sources/read-billing-worklogs.js'
 import { testDatabaseUrl } from '../test-support/env.js'
 import { prefillInvoice, readCurrentFingerprint } from './prefill-invoice.js'
 
@@ -36,7 +36,7 @@ describe('prefill against the embedded ClickHouse and PostgreSQL', () => {
     await db?.$disconnect()
   })
 
-  it('sums minimum billable and rounding in SQL exactly as the billing core does, for every deal', async () => {
+  it('reads, worklog by worklog, exactly the worklogs the reference reader selects, for every deal', async () => {
     const rules = await readBillingRules(db, { dealId: 'none', customerId: 'none' })
     let compared = 0
     for (const catalogDeal of CATALOG_DEALS) {
@@ -44,7 +44,7 @@ describe('prefill against the embedded ClickHouse and PostgreSQL', () => {
       if (!deal) continue
       const rounding = resolveRounding(deal, rules.settings)
       const selection = { deal, from: october.from, to: october.to, timeZone: TZ }
-      const fromSql = await readWorkEntries(ch.client, selection, rounding)
+      const fromSql = summarizeWorklogs(await readBillingWorklogs(ch.client, { ...selection, deal, extraDays: [] }), rounding)
       const reference = summarizeWorklogs(await readDealWorklogs(ch.client, selection), rounding)
       const byKey = (e: { issueId: string; accountKey: string; workDate: string; billable: boolean }) => `${e.workDate}|${e.issueId}|${e.accountKey}|${e.billable}`
       expect(new Map(fromSql.map((e) => [byKey(e), e]))).toEqual(new Map(reference.map((e) => [byKey(e), e])))
@@ -65,7 +65,7 @@ describe('prefill against the embedded ClickHouse and PostgreSQL', () => {
     expect(utcDate).not.toBe(tashkentDate)
     for (const [zone, date] of [[TZ, tashkentDate], ['UTC', utcDate]] as const) {
       const period = { from: date, to: new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10) }
-      const entries = await readWorkEntries(ch.client, { deal, ...period, timeZone: zone }, rounding)
+      const entries = summarizeWorklogs(await readBillingWorklogs(ch.client, { deal, ...period, timeZone: zone, extraDays: [] }), rounding)
       const worklogs = await readDealWorklogs(ch.client, { deal, ...period, timeZone: zone })
       expect(worklogs.map((w) => w.worklogId)).toContain(edge!.worklogId)
       expect(entries.every((e) => e.workDate === date)).toBe(true)

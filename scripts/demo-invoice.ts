@@ -26,7 +26,7 @@ interface InvoiceBody {
   dispatch: Record<string, { status: string; externalId?: string; detail?: string }>
   preview: {
     currency: string
-    lines: { description: string; quantity: string; unit: string; rate: string; amount: string }[]
+    lines: { lineId: string; description: string; quantity: string; unit: string; rate: string; amount: string }[]
     warnings: { code: string; message: string }[]
     errors: { code: string; message: string }[]
     subtotal: string
@@ -86,6 +86,33 @@ async function run(): Promise<void> {
   const runId = started.runId ? `/${started.runId}` : ''
   console.log(`  Temporal Web        ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(started.id)}${runId}/history`)
   console.log(`  API                 ${api}/invoices/${id} (token: ${approver.token})`)
+}
+
+/**
+ * `--late-work`: November's invoice of APP-1001 after a worklog of 30 October arrived late
+ * (scripts/demo-late-worklog.ts): the preview offers it as a line of its own. Left awaiting
+ * confirmation, for the accountant to confirm or drop in the console or the API.
+ */
+async function showLateWork(): Promise<void> {
+  const res = await fetch(`${api}/invoices`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${accountant.token}`, 'content-type': 'application/json', prefer: 'wait=30' },
+    body: JSON.stringify({ dealId: 'APP-1001', period: '2026-11' }),
+  })
+  const body = (await res.json()) as { id?: string; workflowId?: string; code?: string; message?: string }
+  if (res.status >= 400 && body.code !== 'ALREADY_EXISTS') throw new Error(`POST /invoices: HTTP ${res.status} ${JSON.stringify(body)}`)
+  const id = body.id ?? body.workflowId!
+  step(`${accountant.user} (accountant) ${res.status >= 400 ? 'opened the existing' : 'started'} ${id}`)
+  const invoice = await waitFor(encodeURIComponent(id), (v) => v.state !== 'prefilling', 120_000)
+  if (!invoice.preview) throw new Error(`the invoice is ${invoice.state}: no preview (${invoice.attention?.reason ?? 'see .local/worker.log'})`)
+  printPreview(invoice)
+  const late = invoice.preview.lines.filter((l) => l.lineId.startsWith('earlier:'))
+  if (late.length === 0) {
+    step('no late work on it: October of APP-1001 has no invoice the ledger records in this database (such an invoice is what makes 30 October late)')
+    return
+  }
+  for (const line of late) step(`late work offered: ${line.description}: ${line.quantity} ${line.unit} x ${line.rate} = ${line.amount} (${line.lineId})`)
+  step(`left awaiting confirmation: confirm it, or drop the line and it waits for December's invoice (API: ${api}/invoices/${encodeURIComponent(id)})`)
 }
 
 async function startFirstFree(): Promise<{ id: string; runId?: string }> {
@@ -154,7 +181,7 @@ function parseTokens(text: string): { token: string; user: string; roles: string
     })
 }
 
-run().catch((err) => {
+(process.argv.includes('--late-work') ? showLateWork() : run()).catch((err) => {
   console.error(err instanceof Error ? err.message : err)
   process.exit(1)
 })
