@@ -31,6 +31,11 @@ if (templateUrl) {
   })
   const clone = new URL(templateUrl)
   clone.pathname = `/${cloneName}`
+  // Numbers restart in every clone, but the test bucket keeps objects keyed by number from every
+  // file and run: a prefix of its own keeps them apart (R2 refuses to overwrite another PDF).
+  await withAdmin(clone.toString(), (client) =>
+    client.query(`UPDATE "settings" SET "value" = to_jsonb($1::text) WHERE "key" = 'invoiceNumberPrefix'`, [`T${randomBytes(4).toString('hex').toUpperCase()}-`]),
+  )
   process.env.TEST_DATABASE_URL = clone.toString()
   process.env.DATABASE_URL = clone.toString()
   afterAll(() => withAdmin(admin.toString(), (client) => client.query(`DROP DATABASE IF EXISTS "${cloneName}" WITH (FORCE)`)))
