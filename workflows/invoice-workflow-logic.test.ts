@@ -117,6 +117,33 @@ describe('invoice workflow logic (time-skipping server, stand-in activities)', (
     expect(performance.now() - wall).toBeLessThan(10_000)
   })
 
+  it('a confirmation the work outran before finalize is refused STALE_PREVIEW, the preview refreshed, nothing numbered', async () => {
+    let finalizeCalls = 0
+    let prefills = 0
+    overrides.prefillInvoice = async () => {
+      prefills += 1
+      return prefilled
+    }
+    overrides.finalizeInvoice = async (input) => {
+      finalizeCalls += 1
+      if (finalizeCalls === 1) {
+        expect(input.staleAsResult).toBe(true)
+        return { stale: true as const, reason: 'another invoice billed some of these worklogs first' }
+      }
+      return { invoiceId: input.invoiceId, number: 'INV-2026-00044', issueDate: '2026-11-01', dueDate: '2026-11-15' }
+    }
+    const h = await start()
+    await until(h, 'awaiting_confirmation')
+    const refused = await refusalOf(act(h, 'confirm', { actor: 'alice', fingerprint: preview.sourceFingerprint }))
+    expect(refused).toMatchObject({ code: 'STALE_PREVIEW', message: expect.stringContaining('another invoice billed some of these worklogs first') })
+    await until(h, 'awaiting_confirmation')
+    expect(prefills).toBe(2)
+    expect((await h.query(getInvoiceQuery)).invoiceNumber).toBeNull()
+    expect(await act(h, 'confirm', { actor: 'alice', fingerprint: preview.sourceFingerprint })).toMatchObject({ state: 'awaiting_approval', invoiceNumber: 'INV-2026-00044' })
+    expect(await workflowTaskFailures(h)).toBe(0)
+    await h.terminate('test over')
+  })
+
   it('cancel while prefilling abandons the running prefill and ends the run at once', async () => {
     const held = gate()
     overrides.prefillInvoice = async () => {
