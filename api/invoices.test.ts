@@ -4,6 +4,7 @@ import { workflowMetadataQuery } from '@temporalio/workflow'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SAMPLE_CUSTOMERS, SAMPLE_DEALS } from '../sources/generate/catalog.js'
 import { runInvoiceWorker, waitFor, type InvoiceTestEnv, type RunningInvoiceWorker } from '../test-support/invoice-env.js'
+import { copyTestDeal } from '../test-support/source-rows.js'
 import { createTestWorker, uniqueName } from '../test-support/temporal.js'
 import { createTestApp, type TestApp, type TestUser } from './create-test-app.js'
 import type { InvoiceDetails } from '../operations/invoices/read-invoice.js'
@@ -14,16 +15,21 @@ const DAY = 86_400_000
 const usedPeriods = new Set<string>()
 
 /**
- * A range inside the generated months (September and October 2026) that earlier runs most
- * likely never used: the workflow id comes from deal and period, and finished invoices stay
- * in the test namespace.
+ * A range of 4 to 7 days inside the generated months (September and October 2026) that overlaps
+ * no other this run used: periods of one deal must not overlap (PERIOD_OVERLAP). The deals are
+ * this run's copies, so the workflow ids are new in the shared test namespace.
  */
 function randomPeriod(): string {
   for (;;) {
     const from = Date.UTC(2026, 8, 1) + randomInt(0, 54) * DAY
-    const to = randomInt(from + 7 * DAY, Date.UTC(2026, 10, 1) + 1)
-    const period = `${new Date(from).toISOString().slice(0, 10)}..${new Date(to - (to % DAY)).toISOString().slice(0, 10)}`
-    if (usedPeriods.has(period)) continue
+    const to = from + randomInt(4, 8) * DAY
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10)
+    const period = `${day(from)}..${day(to)}`
+    const overlaps = [...usedPeriods].some((used) => {
+      const [a, b] = used.split('..')
+      return a! < day(to) && day(from) < b!
+    })
+    if (overlaps) continue
     usedPeriods.add(period)
     return period
   }
@@ -36,6 +42,8 @@ describe('/invoices, end to end on real services (worker with the real activitie
   let t: TestApp
   let inv: InvoiceTestEnv
   let worker: RunningInvoiceWorker
+  /** This run's copies of the sample deals (same work, fresh ids). */
+  let D: Record<keyof typeof SAMPLE_DEALS, string>
   const taskQueue = uniqueName('api-invoices')
   const started = new Set<string>()
   const unknownDeal = `APP-X${randomUUID().slice(0, 8)}`
@@ -55,6 +63,8 @@ describe('/invoices, end to end on real services (worker with the real activitie
       }),
     })
     inv = worker.inv
+    D = { ...SAMPLE_DEALS }
+    for (const key of ['tmUsdUzEInvoicing', 'tmEurForeignDe', 'fixedMonthlyUzs', 'retainerUsd'] as const) D[key] = await copyTestDeal(inv.clickhouse.client, SAMPLE_DEALS[key])
   })
   afterAll(async () => {
     for (const id of started) {
@@ -88,15 +98,15 @@ describe('/invoices, end to end on real services (worker with the real activitie
 
   it('starts an invoice and answers once the prefill ended (201, the preview with Prefer: wait), refuses a second start (409), reads from the read model', async () => {
     const period = randomPeriod()
-    const res = await t.call('POST', '/invoices', { as: 'accountant', body: { dealId: SAMPLE_DEALS.tmUsdUzEInvoicing, period }, headers: { Prefer: 'wait=20' } })
+    const res = await t.call('POST', '/invoices', { as: 'accountant', body: { dealId: D.tmUsdUzEInvoicing, period }, headers: { Prefer: 'wait=20' } })
     expect(res.status, await res.clone().text()).toBe(201)
     const body = (await res.json()) as { id: string; href: string; preview: { sourceFingerprint: string; lines: unknown[] } }
     started.add(body.id)
-    expect(body).toMatchObject({ id: `invoice:${SAMPLE_DEALS.tmUsdUzEInvoicing}:${period}`, state: 'awaiting_confirmation', customerId: SAMPLE_CUSTOMERS.uzEInvoicingRu })
+    expect(body).toMatchObject({ id: `invoice:${D.tmUsdUzEInvoicing}:${period}`, state: 'awaiting_confirmation', customerId: SAMPLE_CUSTOMERS.uzEInvoicingRu })
     expect(body.preview.lines.length).toBeGreaterThan(0)
     expect(res.headers.get('Location')).toBe(path(body.id))
 
-    const again = await t.call('POST', '/invoices', { as: 'accountant', body: { dealId: SAMPLE_DEALS.tmUsdUzEInvoicing, period } })
+    const again = await t.call('POST', '/invoices', { as: 'accountant', body: { dealId: D.tmUsdUzEInvoicing, period } })
     expect(again.status).toBe(409)
     expect(await again.json()).toMatchObject({ code: 'ALREADY_EXISTS', workflowId: body.id, state: 'awaiting_confirmation', workflowStatus: 'RUNNING', message: expect.stringContaining('already') })
 
@@ -106,7 +116,7 @@ describe('/invoices, end to end on real services (worker with the real activitie
       source: 'database',
       notice: null,
       workflowStatus: 'RUNNING',
-      dealId: SAMPLE_DEALS.tmUsdUzEInvoicing,
+      dealId: D.tmUsdUzEInvoicing,
       customerId: SAMPLE_CUSTOMERS.uzEInvoicingRu,
       period,
       nextActor: 'accountant',
@@ -121,7 +131,7 @@ describe('/invoices, end to end on real services (worker with the real activitie
     expect(await get(body.id, t, '?live=true')).toMatchObject({ source: 'workflow', state: 'awaiting_confirmation', preview: { sourceFingerprint: body.preview.sourceFingerprint } })
     // What operators see in Temporal Web: the summary from the start, the details of now.
     const handle = t.env.client.workflow.getHandle(body.id)
-    expect(await (await handle.describe()).staticSummary()).toBe(`Invoice of deal ${SAMPLE_DEALS.tmUsdUzEInvoicing} for ${period}`)
+    expect(await (await handle.describe()).staticSummary()).toBe(`Invoice of deal ${D.tmUsdUzEInvoicing} for ${period}`)
     const metadata = await handle.query(workflowMetadataQuery)
     expect(metadata.currentDetails).toContain('awaiting_confirmation** — waiting for the accountant')
     expect(metadata.currentDetails).toContain(`customer ${SAMPLE_CUSTOMERS.uzEInvoicingRu}`)
@@ -143,7 +153,7 @@ describe('/invoices, end to end on real services (worker with the real activitie
   })
 
   it('confirm, maker-checker, reject and re-confirm, each answered with its outcome; PDF versions and events, then cancel', async () => {
-    const id = await start(SAMPLE_DEALS.tmUsdUzEInvoicing, randomPeriod())
+    const id = await start(D.tmUsdUzEInvoicing, randomPeriod())
     const preview = (await get(id)).preview!
 
     const early = await act(id, 'approve', 'approver', { pdfVersion: 1 })
@@ -241,7 +251,7 @@ describe('/invoices, end to end on real services (worker with the real activitie
   })
 
   it('refuses NUL and oversized values with 400 naming the field, before anything reaches the workflow', async () => {
-    const id = await start(SAMPLE_DEALS.tmEurForeignDe, randomPeriod())
+    const id = await start(D.tmEurForeignDe, randomPeriod())
     const fingerprint = (await get(id)).preview!.sourceFingerprint
     const nul = await act(id, 'cancel', 'accountant', { reason: 'a\u0000b' })
     expect(nul.status).toBe(400)
@@ -255,7 +265,7 @@ describe('/invoices, end to end on real services (worker with the real activitie
   })
 
   it('Prefer: respond-async answers 202 once the workflow accepted the action, with a link that reads its outcome; Idempotency-Key makes a retry the same action', async () => {
-    const id = await start(SAMPLE_DEALS.tmEurForeignDe, randomPeriod())
+    const id = await start(D.tmEurForeignDe, randomPeriod())
     const fingerprint = (await get(id)).preview!.sourceFingerprint
     const wrong = await act(id, 'approve', 'approver', { pdfVersion: 1 }, t, { Prefer: 'respond-async' })
     expect(wrong.status).toBe(409)
@@ -287,7 +297,7 @@ describe('/invoices, end to end on real services (worker with the real activitie
     // so the list holds exactly this test's two invoices (the test database outlives runs).
     const day = Date.UTC(2045, 0, 1) + randomInt(0, 10_000) * DAY
     const period = `${new Date(day).toISOString().slice(0, 10)}..${new Date(day + DAY).toISOString().slice(0, 10)}`
-    const ids = [await start(SAMPLE_DEALS.fixedMonthlyUzs, period), await start(SAMPLE_DEALS.retainerUsd, period)]
+    const ids = [await start(D.fixedMonthlyUzs, period), await start(D.retainerUsd, period)]
     type Page = { items: { id: string; state: string; dealId: string; period: string; workflowStatus: string; nextActor: string | null }[]; nextCursor: string | null }
     const list = async (query: string) => (await (await t.call('GET', `/invoices?${query}`, { as: 'viewer' })).json()) as Page
 
@@ -305,7 +315,7 @@ describe('/invoices, end to end on real services (worker with the real activitie
     expect(second.items[0]!.id).not.toBe(first.items[0]!.id)
     expect(second.nextCursor).toBeNull()
 
-    expect((await list(`dealId=${SAMPLE_DEALS.retainerUsd}&period=${period}`)).items.map((i) => i.id)).toEqual([ids[1]])
+    expect((await list(`dealId=${D.retainerUsd}&period=${period}`)).items.map((i) => i.id)).toEqual([ids[1]])
     expect((await list(`period=${period}&state=completed`)).items).toEqual([])
     expect((await t.call('GET', `/invoices?limit=101`)).status).toBe(400)
     expect((await t.call('GET', `/invoices?cursor=abc`)).status).toBe(400)
@@ -313,7 +323,7 @@ describe('/invoices, end to end on real services (worker with the real activitie
   })
 
   it('needs_attention: operators (admin) retry; a step that may not be skipped is refused; cancel ends it', async () => {
-    const id = await start(SAMPLE_DEALS.retainerUsd, randomPeriod())
+    const id = await start(D.retainerUsd, randomPeriod())
     const fingerprint = (await get(id)).preview!.sourceFingerprint
     failNextRender = true
     const confirmed = await outcome(await act(id, 'confirm', 'accountant', { fingerprint }))
@@ -364,7 +374,7 @@ describe('/invoices, end to end on real services (worker with the real activitie
     let own = await createTestWorker(app.env, { taskQueue: queue, activities: inv.activities })
     let ownRun = own.run()
     try {
-      const id = await start(SAMPLE_DEALS.tmEurForeignDe, randomPeriod(), app)
+      const id = await start(D.tmEurForeignDe, randomPeriod(), app)
       const preview = (await get(id, app)).preview!
       await act(id, 'confirm', 'accountant', { fingerprint: preview.sourceFingerprint }, app)
       const live = await get(id, app)

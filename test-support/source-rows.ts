@@ -21,6 +21,13 @@ export async function insertTestDeal(client: ClickHouseClient, like: string, cha
   return { dealId: deal.dealId, projectKey: deal.projectKeys[0]! }
 }
 
+/** A copy of a catalog deal under a fresh id that bills the same projects and accounts (the generated work). */
+export async function copyTestDeal(client: ClickHouseClient, like: string): Promise<string> {
+  const base = CATALOG_DEALS.find((d) => d.dealId === like)
+  if (!base) throw new Error(`no catalog deal ${like}`)
+  return (await insertTestDeal(client, like, { projectKeys: base.projectKeys, tempoAccounts: base.tempoAccounts })).dealId
+}
+
 export interface TestWorklog {
   id: number
   projectKey: string
