@@ -1,12 +1,14 @@
 import { fileURLToPath } from 'node:url'
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker'
+import { Client, Connection } from '@temporalio/client'
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type Logger } from '@temporalio/worker'
 import { createActivities } from './activities/index.js'
 import { createRefusalAuditSinks } from './activities/refusal-audit-sink.js'
 import { createClickHouse } from './clients/clickhouse.js'
 import { createExternalClients } from './clients/create-external-clients.js'
-import { loadConfig } from './lib/config.js'
+import { loadConfig, type Config } from './lib/config.js'
 import { createDatabase } from './lib/database.js'
 import { createLogger } from './lib/logger.js'
+import { ensureDriftReportSchedule } from './operations/drift/ensure-drift-schedule.js'
 
 /**
  * The invoicing worker: runs the invoice workflows and their activities. SIGINT/SIGTERM stop
@@ -25,6 +27,7 @@ async function run(): Promise<void> {
     workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)),
     logger: new DefaultLogger('WARN'),
   })
+  await keepDriftSchedule(config, logger)
   const connection = await NativeConnection.connect({ address: config.temporal.address })
   try {
     const worker = await Worker.create({
@@ -43,6 +46,24 @@ async function run(): Promise<void> {
     await connection.close()
     await clickhouse.close()
     await db.$disconnect()
+  }
+}
+
+/**
+ * The nightly drift report's Schedule, created or updated at every start. A failure is logged,
+ * not fatal: invoices do not depend on it, and the next start tries again.
+ */
+async function keepDriftSchedule(config: Config, logger: Logger): Promise<void> {
+  const options = { taskQueue: config.temporal.taskQueue, cron: config.worker.driftReportCron, timeZone: config.companyTimeZone }
+  let connection: Connection | undefined
+  try {
+    connection = await Connection.connect({ address: config.temporal.address })
+    const outcome = await ensureDriftReportSchedule(new Client({ connection, namespace: config.temporal.namespace }), options)
+    logger.info(`drift report schedule ${outcome}`, { ...options })
+  } catch (err) {
+    logger.error('drift report schedule not ensured', { ...options, error: err })
+  } finally {
+    await connection?.close()
   }
 }
 

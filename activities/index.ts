@@ -4,6 +4,7 @@ import type { Config } from '../lib/config.js'
 import type { Database } from '../lib/database.js'
 import { createBillingRunActivities } from './billing-run.js'
 import { createDispatchActivities } from './dispatch.js'
+import { createDriftActivities } from './drift.js'
 import { createInvoiceActivities } from './invoice.js'
 import { createPrefillActivities } from './prefill.js'
 
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createInvoiceActivities(deps),
     ...createDispatchActivities(deps),
     ...createBillingRunActivities(deps),
+    ...createDriftActivities({ ...deps, timeZone: deps.config.companyTimeZone }),
   }
 }
 

@@ -12,12 +12,13 @@ import { logRequests } from './request-log.js'
 import { createRouter } from './router.js'
 import { billingRunsRouter } from './routes/billing-runs.js'
 import { categoryRulesRouter } from './routes/category-rules.js'
+import { driftReportsRouter } from './routes/drift-reports.js'
 import { healthRouter } from './routes/health.js'
 import { invoicesRouter } from './routes/invoices.js'
 import { rateRulesRouter } from './routes/rate-rules.js'
 import { settingsRouter } from './routes/settings.js'
 
-const OPENAPI_INFO = { title: 'Invoicing API', version: '1.0.0', description: 'Starts invoices, acts on them (each action answered with its outcome) and reads them; month-end billing runs; rate rules, category rules and settings.' }
+const OPENAPI_INFO = { title: 'Invoicing API', version: '1.0.0', description: 'Starts invoices, acts on them (each action answered with its outcome) and reads them; month-end billing runs; drift of billed work; rate rules, category rules and settings.' }
 
 /**
  * The HTTP API as a Hono app, with its dependencies passed in so tests run it through
@@ -55,6 +56,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.route('/invoices', invoicesRouter)
   app.route('/billing-runs', billingRunsRouter)
+  app.route('/drift-reports', driftReportsRouter)
   app.route('/rate-rules', rateRulesRouter)
   app.route('/category-rules', categoryRulesRouter)
   app.route('/settings', settingsRouter)

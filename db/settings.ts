@@ -39,6 +39,8 @@ export const settingsSchema = z.object({
   lateWorkLookbackMonths: z.number().int().min(0).max(24).default(3),
   /** Per-deal override of lateWorkLookbackMonths, by deal id. */
   lateWorkLookbackMonthsByDeal: z.record(z.string().min(1).max(64), z.number().int().min(0).max(24)).default({}),
+  /** The nightly drift report checks the live invoices whose period ended within this many months. */
+  driftCheckMonths: z.number().int().min(1).max(24).default(3),
   seller: sellerSchema.default({
     name: 'Example Software LLC',
     legalName: '"Example Software" LLC',

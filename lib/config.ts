@@ -91,6 +91,11 @@ const envSchema = z.object({
 
   API_PORT: port.default(3000),
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().nonnegative().default(10_000),
+  /** When the nightly drift report runs (a Temporal Schedule the worker keeps): cron, in COMPANY_TIME_ZONE. */
+  DRIFT_REPORT_CRON: z
+    .string()
+    .regex(/^\S+( \S+){4}$/, 'must be a five-field cron expression such as "30 2 * * *"')
+    .default('30 2 * * *'),
   DEV_MODE: bool.default(false),
 })
 
@@ -126,7 +131,7 @@ export interface Config {
   apiTokens: string
   companyTimeZone: string
   api: { port: number }
-  worker: { shutdownGraceMs: number }
+  worker: { shutdownGraceMs: number; driftReportCron: string }
 }
 
 export class ConfigError extends Error {
@@ -199,7 +204,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     apiTokens: e.API_TOKENS,
     companyTimeZone: e.COMPANY_TIME_ZONE,
     api: { port: e.API_PORT },
-    worker: { shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS },
+    worker: { shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS, driftReportCron: e.DRIFT_REPORT_CRON },
   }
 }
 

@@ -14,6 +14,10 @@ import { startBillingRun } from '../operations/start-billing-run.js'
 import { createDatabase, type Database } from '../lib/database.js'
 import { parseBillingPeriod } from '../prefill/billing-period.js'
 import { DEFAULT_BILLING_RUN_CONCURRENCY, MAX_BILLING_RUN_CONCURRENCY } from '../workflows/billing-run-contract.js'
+import { findDriftReport, listDriftReports } from '../db/drift-reports.js'
+import type { DriftReport, InvoiceDrift, LineDrift, WorklogDrift } from '../drift/types.js'
+import { checkInvoiceDrift } from '../operations/drift/check-invoice-drift.js'
+import { runDriftReportNow } from '../operations/drift/run-drift-report-now.js'
 import { INVOICE_STATES, type InvoiceState } from '../workflows/invoice-contract.js'
 
 const USAGE = `Operator commands for invoices, straight to Temporal (the same contract and checks as the API).
@@ -25,12 +29,17 @@ const USAGE = `Operator commands for invoices, straight to Temporal (the same co
   npx tsx scripts/invoices.ts cancel <id> --reason TEXT [--as NAME]
   npx tsx scripts/invoices.ts run <period> [--deals A,B] [--concurrency N] [--as NAME]
   npx tsx scripts/invoices.ts run-status <period-or-id> [--json]
+  npx tsx scripts/invoices.ts drift <id> [--json]
+  npx tsx scripts/invoices.ts drift-report [<report-id>] [--run] [--json] [--as NAME]
 
 <id> is the workflow id, e.g. invoice:APP-1001:2026-10. The actor recorded in the invoice's
 history is operator:$USER unless --as names someone. States: ${INVOICE_STATES.join(', ')}.
 run starts the month-end billing run of a period (e.g. 2026-10): one invoice per active deal,
 or per deal of --deals, at most --concurrency (1-${MAX_BILLING_RUN_CONCURRENCY}, default ${DEFAULT_BILLING_RUN_CONCURRENCY}) prefilling at once. run-status
-shows it (by period or by id, e.g. billing-run:2026-10) with each invoice's live state.`
+shows it (by period or by id, e.g. billing-run:2026-10) with each invoice's live state.
+drift compares the worklogs a finalized invoice bills with the sources now (changes nothing).
+drift-report shows the latest drift report (or the one named); --run runs a check of every live
+invoice of the last driftCheckMonths months now, through the worker, and shows it.`
 
 class UsageError extends Error {}
 
@@ -59,6 +68,7 @@ async function run(): Promise<void> {
       concurrency: { type: 'string' },
       as: { type: 'string' },
       json: { type: 'boolean' },
+      run: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -88,6 +98,10 @@ async function run(): Promise<void> {
         return await runCommand(services, id, values)
       case 'run-status':
         return await runStatusCommand(services, id, values.json === true)
+      case 'drift':
+        return await driftCommand(services, requireId(id), values.json === true)
+      case 'drift-report':
+        return await driftReportCommand(services, id, values)
       default:
         throw new UsageError(`unknown command "${command}"`)
     }
@@ -163,7 +177,7 @@ async function runCommand(services: Services, period: string | undefined, values
 
 async function runStatusCommand(services: Services, idOrPeriod: string | undefined, json: boolean): Promise<void> {
   if (!idOrPeriod) throw new UsageError('name the run: its period (2026-10) or its id (billing-run:2026-10)')
-  const run = await readBillingRun({ client: services.client, workflowId: resolveBillingRunId(idOrPeriod), timeoutMs: 3_000 })
+  const run = await readBillingRun({ client: services.client, db: services.db, workflowId: resolveBillingRunId(idOrPeriod), timeoutMs: 3_000 })
   if (!run) throw new OperationError('NOT_FOUND', `no billing run with id ${idOrPeriod}`)
   if (json) {
     console.log(JSON.stringify(run, null, 2))
@@ -172,8 +186,98 @@ async function runStatusCommand(services: Services, idOrPeriod: string | undefin
   console.log(describeBillingRun(run, services.config))
   if (run.deals.length > 0) {
     console.log('')
-    printTable(['deal', 'start', 'state', 'invoice', 'message'], run.deals.map((d) => [d.dealId, d.start, d.state ?? '-', d.invoiceId, d.message ?? '']))
+    const late = (d: (typeof run.deals)[number]) => (d.lateWork && d.lateWork.lines > 0 ? `${d.lateWork.lines} line(s) ${d.lateWork.amount} ${d.lateWork.currency}` : '-')
+    const drift = (d: (typeof run.deals)[number]) => d.drift?.invoices.map((i) => `${i.number}: ${i.worklogs} worklog(s) ${i.amountDelta} ${i.currency}`).join('; ') || '-'
+    printTable(['deal', 'start', 'state', 'invoice', 'late work', 'drift', 'message'], run.deals.map((d) => [d.dealId, d.start, d.state ?? '-', d.invoiceId, late(d), drift(d), d.message ?? '']))
   }
+}
+
+/** One invoice's drift, checked now by the worker. */
+async function driftCommand(services: Services, id: string, json: boolean): Promise<void> {
+  const drift = await checkInvoiceDrift({ client: services.client, db: services.db, taskQueue: services.config.temporal.taskQueue, workflowId: id, waitMs: 60_000 })
+  if (json) {
+    console.log(JSON.stringify(drift, null, 2))
+    return
+  }
+  console.log(describeInvoiceDrift(drift))
+  if (drift.changes.length > 0) {
+    console.log('')
+    printDriftChanges(drift.changes)
+  }
+  if (drift.truncated) console.log(`\n(${drift.changes.length} of ${drift.totals.worklogs} worklogs shown; the drift report stores them all)`)
+}
+
+/** The latest drift report (or the one named); with --run, a report run now. */
+async function driftReportCommand(services: Services, id: string | undefined, values: Record<string, string | boolean | undefined>): Promise<void> {
+  if (id && values.run) throw new UsageError('--run runs a new report: do not name one')
+  let reportId = id
+  if (values.run) {
+    const requestedBy = typeof values.as === 'string' ? values.as : `operator:${process.env.USER ?? 'unknown'}`
+    console.error('running the drift report on the worker (workflow drift-report:manual)...')
+    reportId = (await runDriftReportNow({ client: services.client, taskQueue: services.config.temporal.taskQueue, requestedBy, waitMs: 30 * 60_000 })).id
+  }
+  reportId ??= (await listDriftReports(services.db, 1))[0]?.id
+  if (!reportId) {
+    console.log('no drift report yet (the worker runs one nightly; --run runs one now)')
+    return
+  }
+  const report = await findDriftReport(services.db, reportId)
+  if (!report) throw new OperationError('NOT_FOUND', `no drift report with id ${reportId}`)
+  if (values.json === true) {
+    console.log(JSON.stringify(report, null, 2))
+    return
+  }
+  console.log(describeDriftReport(report))
+  for (const invoice of report.invoices) {
+    console.log('')
+    console.log(describeInvoiceDrift({ ...invoice, checkedAt: report.createdAt, truncated: false }))
+    printDriftChanges(invoice.changes)
+  }
+}
+
+function describeInvoiceDrift(d: InvoiceDrift): string {
+  const kinds = Object.entries(d.totals.byKind).filter(([, n]) => n > 0).map(([kind, n]) => `${kind} ${n}`).join(', ')
+  const lines = [
+    `${d.number}  ${d.id}  deal ${d.dealId}  period ${d.period}${d.voided ? '  VOID' : ''}`,
+    `drift      ${d.totals.worklogs} of ${d.worklogsChecked} billed worklog(s) changed${kinds ? ` (${kinds})` : ''}: ${signed(d.totals.minutesDelta)} min, ${d.totals.amountDelta} ${d.currency}`,
+  ]
+  for (const line of d.lines) lines.push(`line       ${describeLine(line)}`)
+  return lines.join('\n')
+}
+
+function describeLine(l: LineDrift): string {
+  const money = l.amountDelta === null ? 'no amount (not priced by the hour)' : `${l.amountDelta} at ${l.rate}/h`
+  return `${l.lineKey}: ${l.worklogs} worklog(s), ${l.billedMinutes} billed min ${signed(l.minutesDelta)}, ${money}`
+}
+
+function describeDriftReport(r: DriftReport): string {
+  const totals = r.totals.map((t) => `${t.amountDelta} ${t.currency} (${t.invoices} invoice(s), ${t.worklogs} worklog(s))`).join('; ')
+  const lines = [
+    `drift report ${r.id}  ${r.createdAt}  by ${r.requestedBy}`,
+    `checked    ${r.invoicesChecked} live invoice(s) whose period ended on or after ${r.periodEndFrom} (${r.months} month(s)), ${r.worklogsChecked} billed worklog(s)`,
+    `drift      ${r.invoicesWithDrift} invoice(s)${totals ? `: ${totals}` : ''}`,
+  ]
+  for (const p of r.problems) lines.push(`NOT CHECKED ${p.number ?? p.invoiceId}: ${p.message}`)
+  return lines.join('\n')
+}
+
+function printDriftChanges(changes: readonly WorklogDrift[]): void {
+  printTable(
+    ['worklog', 'changes', 'work date', 'issue', 'line', 'minutes', 'amount'],
+    changes.map((c) => [
+      c.worklogId,
+      c.kinds.join('+'),
+      c.current && c.current.workDate !== c.billed.workDate ? `${c.billed.workDate} -> ${c.current.workDate}` : c.billed.workDate,
+      c.current && c.current.issueKey !== c.billed.issueKey ? `${c.billed.issueKey} -> ${c.current.issueKey}` : c.billed.issueKey,
+      c.lineKey,
+      `${c.billed.billableMinutes} -> ${c.billed.billableMinutes + c.minutesDelta}`,
+      c.amountDelta ?? '-',
+    ]),
+  )
+}
+
+function signed(n: number): string {
+  return n > 0 ? `+${n}` : String(n)
 }
 
 function describeBillingRun(r: BillingRunDetails, config: Config): string {

@@ -2,3 +2,4 @@
 // import activity *types* only, and no Node built-ins or I/O libraries.
 export { invoiceWorkflow } from './invoice-workflow.js'
 export { billingRunWorkflow } from './billing-run-workflow.js'
+export { driftReportWorkflow, invoiceDriftWorkflow } from './drift-workflows.js'

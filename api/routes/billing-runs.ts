@@ -63,7 +63,7 @@ export const billingRunsRouter = createRouter()
   })
   .openapi(getRoute, async (c) => {
     const { id } = c.req.valid('param')
-    const run = await readBillingRun({ client: c.var.deps.temporal, workflowId: resolveBillingRunId(id), timeoutMs: c.var.deps.queryTimeoutMs })
+    const run = await readBillingRun({ client: c.var.deps.temporal, db: c.var.deps.db, workflowId: resolveBillingRunId(id), timeoutMs: c.var.deps.queryTimeoutMs })
     if (!run) throw new ApiError('NOT_FOUND', `no billing run with id ${id}`)
     return c.json(run, 200)
   })

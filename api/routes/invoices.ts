@@ -8,6 +8,8 @@ import { READ_ROLES, type Role } from '../auth.js'
 import type { AppEnv } from '../context.js'
 import { ApiError } from '../errors.js'
 import { actOnInvoice, readActionOutcome, type ActionRequest } from '../../operations/invoices/act-on-invoice.js'
+import { checkInvoiceDrift } from '../../operations/drift/check-invoice-drift.js'
+import { InvoiceDriftSchema } from '../../operations/drift/drift-schemas.js'
 import { listInvoiceRuns } from '../../operations/invoices/list-invoice-runs.js'
 import { describeInvoice } from '../../operations/invoices/load-invoice-state.js'
 import { readInvoiceEvents } from '../../operations/invoices/read-invoice-events.js'
@@ -81,6 +83,16 @@ const eventsRoute = defineSecuredRoute(READ_ROLES, {
   summary: 'The event history (append-only), oldest first',
   request: { params: InvoiceIdParamsSchema, query: EventsQuerySchema },
   responses: { 200: { description: 'A page', content: jsonContent(EventPageSchema) }, ...errorResponses(400, 404) },
+})
+const driftRoute = defineSecuredRoute(READ_ROLES, {
+  method: 'get',
+  path: '/{id}/drift',
+  summary: 'What changed in the sources for the worklogs the invoice bills, and the amount each change would make (checked now; changes nothing)',
+  request: { params: InvoiceIdParamsSchema },
+  responses: {
+    200: { description: 'The changed worklogs, per line and in total', content: jsonContent(InvoiceDriftSchema) },
+    ...errorResponses(404, 422, 503),
+  },
 })
 
 const actionResponses = {
@@ -183,6 +195,11 @@ export const invoicesRouter = createRouter()
     const { limit, cursor } = c.req.valid('query')
     await findRunId(c, id)
     return c.json(await readInvoiceEvents(c.var.deps.db, { workflowId: id, limit, after: cursor }), 200)
+  })
+  .openapi(driftRoute, async (c) => {
+    const { id } = c.req.valid('param')
+    const { deps } = c.var
+    return c.json(await checkInvoiceDrift({ client: deps.temporal, db: deps.db, taskQueue: deps.taskQueue, workflowId: id, waitMs: preferredWaitMs(c) ?? deps.actionWaitMs }), 200)
   })
   .openapi(confirmRoute, async (c) => {
     const { fingerprint, edits } = c.req.valid('json')

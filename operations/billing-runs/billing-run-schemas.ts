@@ -54,6 +54,23 @@ export const BillingRunDealSchema = z
     start: z.enum(['pending', 'started', 'existing', 'failed']).openapi({ description: '`existing`: an invoice for the deal and period was already there' }),
     state: StateSchema.nullable().openapi({ description: "The invoice's state, read live from Temporal visibility" }),
     message: z.string().nullable(),
+    lateWork: z
+      .object({
+        lines: z.number().openapi({ description: 'Preview lines billing work of earlier periods (lineId `earlier:...`)' }),
+        amount: z.string().openapi({ example: '22.50' }),
+        currency: z.string(),
+        warnings: z.array(z.unknown()).openapi({ description: 'The LATE_WORK warnings of the preview' }),
+      })
+      .nullable()
+      .openapi({ description: "Late work on the deal's invoice (its latest preview); null before it has one" }),
+    drift: z
+      .object({
+        reportId: z.string(),
+        reportedAt: z.string(),
+        invoices: z.array(z.object({ id: z.string(), number: z.string(), period: z.string(), currency: z.string(), worklogs: z.number(), amountDelta: z.string() })),
+      })
+      .nullable()
+      .openapi({ description: "The deal's invoices with drift in the latest drift report (empty: none); null before the first report" }),
   })
   .openapi('BillingRunDeal')
 

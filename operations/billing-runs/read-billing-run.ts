@@ -14,7 +14,12 @@ import {
 import { billingPeriodKey } from '../../workflows/search-attributes.js'
 import { listInvoices } from '../invoices/list-invoices.js'
 import { describeWorkflowOfType, isQueryUnanswered } from '../invoices/load-invoice-state.js'
+import type { Database } from '../../lib/database.js'
 import { mergeLiveStates, type ListedInvoiceRun } from './merge-live-states.js'
+import { readDealFigures, type DealFigures } from './read-deal-figures.js'
+
+/** A deal of the run, with the late work on its invoice and the drift of its invoices (PostgreSQL). */
+export type BillingRunDealDetails = BillingRunDeal & DealFigures
 
 export interface BillingRunDetails {
   /** The workflow id (`billing-run:<period>`): the run's id in the API. */
@@ -30,7 +35,7 @@ export interface BillingRunDetails {
   startedAt: string
   closedAt: string | null
   counts: BillingRunCounts
-  deals: BillingRunDeal[]
+  deals: BillingRunDealDetails[]
   /** Set when the deals could not be read (no worker answered the query). */
   notice: string | null
   /** Why the run ended other than completed (the workflow's failure, or the termination reason). */
@@ -58,9 +63,10 @@ export function describeBillingRun(client: Client, workflowId: string): Promise<
  * A billing run and its deals: the workflow's result once it completed (no worker needed),
  * otherwise its `getBillingRun` query (within `timeoutMs`; without an answer only what
  * Temporal knows, with a `notice`), then each invoice's state read live from visibility in one
- * listing of the period's invoices. Null for an unknown id or a workflow of another type.
+ * listing of the period's invoices, and each deal's late work and drift from PostgreSQL. Null
+ * for an unknown id or a workflow of another type.
  */
-export async function readBillingRun(options: { client: Client; workflowId: string; timeoutMs: number }): Promise<BillingRunDetails | null> {
+export async function readBillingRun(options: { client: Client; db: Database; workflowId: string; timeoutMs: number }): Promise<BillingRunDetails | null> {
   const description = await describeBillingRun(options.client, options.workflowId)
   if (!description) return null
   const handle = options.client.workflow.getHandle(description.workflowId, description.runId, { followRuns: false })
@@ -95,11 +101,16 @@ export async function readBillingRun(options: { client: Client; workflowId: stri
     startedAt: description.startTime.toISOString(),
     closedAt: description.closeTime?.toISOString() ?? null,
     counts: countBillingRun(deals),
-    deals,
+    deals: await withFigures(options.db, deals),
     notice,
     failure,
     href: billingRunHref(description.workflowId),
   }
+}
+
+async function withFigures(db: Database, deals: readonly BillingRunDeal[]): Promise<BillingRunDealDetails[]> {
+  const figures = await readDealFigures(db, deals)
+  return deals.map((deal) => ({ ...deal, ...(figures.get(deal.dealId) ?? { lateWork: null, drift: null }) }))
 }
 
 /** Every run of the period's invoices, in one visibility query (paged only past 1000 runs). */
