@@ -61,7 +61,7 @@ export async function readLiveInvoices(db: Db, query: { dealId: string; from: st
 export async function readLedgerDays(db: Db, query: { dealId: string; from: string; to: string; exceptInvoiceId: string | null }): Promise<LedgerDay[]> {
   if (query.from >= query.to) return []
   const rows = await db.$queryRaw<{ day: string; count: number; idXor: string; minutes: number }[]>`
-    SELECT to_char("work_date", 'YYYY-MM-DD') AS "day", count(*)::int AS "count", bit_xor("worklog_id")::text AS "idXor",
+    SELECT to_char("work_date", 'YYYY-MM-DD') AS "day", count(*)::int AS "count", bit_xor(('x' || left(md5("worklog_id"::text), 16))::bit(64)::bigint)::text AS "idXor",
            sum("billable_minutes")::int AS "minutes"
       FROM "billed_work"
      WHERE "deal_id" = ${query.dealId} AND "released_at" IS NULL

@@ -9,11 +9,11 @@ export type BillingWorklog = Pick<
   'worklogId' | 'version' | 'issueId' | 'issueKey' | 'projectKey' | 'accountKey' | 'workDate' | 'timeSpentSeconds' | 'billableSeconds'
 >
 
-/** One day of a deal's billable work: how many worklogs and the XOR of their ids. */
+/** One day of a deal's billable work: how many worklogs and the XOR of their id hashes. */
 export interface WorkDaySummary {
   workDate: string
   count: number
-  /** XOR of the worklog ids as a signed 64-bit decimal (what PostgreSQL's bit_xor(bigint) gives). */
+  /** XOR of the first 8 bytes of md5(id) over the worklogs, as a signed 64-bit decimal (the ledger's is the same). */
   idXor: string
 }
 
@@ -81,7 +81,9 @@ export async function readBillingWorklogs(client: ClickHouseClient, selection: B
 const DAY_FIELDS = {
   workDate: `toString(${WORK_DATE})`,
   count: 'toUInt32(count())',
-  idXor: `toString(toInt64(groupBitXor(${W.worklogId})))`,
+  // XOR of a 64-bit hash of each id, not of the ids: Tempo's ids are sequential, and sets of
+  // sequential ids XOR alike ({2, 3} and {4, 5} both give 1). PostgreSQL computes the same hash.
+  idXor: `toString(groupBitXor(reinterpretAsInt64(reverse(substring(MD5(toString(${W.worklogId})), 1, 8)))))`,
 } satisfies SelectFields
 
 const DAYS_SQL = `

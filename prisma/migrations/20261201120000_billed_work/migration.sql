@@ -71,10 +71,6 @@ CREATE TRIGGER "invoices_void_releases_billed_work"
   FOR EACH ROW WHEN (OLD."voided_at" IS NULL AND NEW."voided_at" IS NOT NULL)
   EXECUTE FUNCTION "invoices_release_billed_work"();
 
--- Whether the invoice's worklogs are in the ledger: false for invoices finalized before it
--- existed. Only recorded invoices make later-synced work "late" (their worklogs are known).
-ALTER TABLE "invoices" ADD COLUMN "ledger_recorded" BOOLEAN NOT NULL DEFAULT false;
-
 -- Invoices of one deal are looked up by period (overlap check at start, late-work coverage).
 CREATE INDEX "invoices_deal_period_range_idx" ON "invoices"("deal_id", "period_from", "period_to");
 
