@@ -2,22 +2,14 @@
  * Drift: what changed in the sources for the worklogs an invoice bills (docs/billing.md,
  * "Drift"). Pure types, shared by the comparison, the activities, the workflows and the API.
  */
+import type { BilledWorkRow } from '../db/billed-work.js'
 
 /** How a billed worklog changed. Stable names: reports store them. */
 export const DRIFT_KINDS = ['duration', 'issue', 'billable', 'work_date', 'out_of_deal', 'deleted'] as const
 export type DriftKind = (typeof DRIFT_KINDS)[number]
 
 /** A worklog as the ledger billed it. */
-export interface BilledWorklog {
-  worklogId: string
-  version: string
-  issueId: string
-  issueKey: string
-  workDate: string
-  rawSeconds: number
-  billableMinutes: number
-  lineKey: string
-}
+export type BilledWorklog = BilledWorkRow
 
 /** A worklog as the sources have it now. */
 export interface CurrentWorklog {

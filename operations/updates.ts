@@ -36,8 +36,17 @@ export function toOperationError(err: unknown): OperationError | null {
  * without I/O then, and the poll it would start is aborted at the next turn of the event loop.
  */
 export async function updateResultWithin<T>(client: Client, update: WorkflowUpdateHandle<T>, waitMs: number): Promise<T | undefined> {
+  return settledWithin(client, () => update.result(), waitMs)
+}
+
+/**
+ * What `poll` (a long poll of the client's: an Update's or a workflow's result) gives within
+ * `waitMs`, else undefined. The poll is aborted when the wait ends, so nothing keeps polling for
+ * an answer nobody waits for (the workflow goes on).
+ */
+export async function settledWithin<T>(client: Client, poll: () => Promise<T>, waitMs: number): Promise<T | undefined> {
   const controller = new AbortController()
-  const result = client.withAbortSignal(controller.signal, () => update.result())
+  const result = client.withAbortSignal(controller.signal, poll)
   let timer: NodeJS.Timeout | undefined
   const late = new Promise<undefined>((resolve) => {
     if (waitMs <= 0) setImmediate(() => resolve(undefined))

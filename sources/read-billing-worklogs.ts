@@ -35,7 +35,8 @@ const OF_DEAL = `(${W.projectKey} IN {projectKeys:Array(String)}
 // billable flag unless the deal bills non-billable time. Late work and day summaries use it.
 const BILLABLE = `${RAW} > 0 AND (${W.billableSeconds} > 0 OR {billNonBillable:Bool})`
 
-const WORKLOG_FIELDS = {
+/** One worklog's columns as billing reads them (the work date in {timeZone}). */
+export const WORKLOG_FIELDS = {
   worklogId: `toString(${W.worklogId})`,
   version: `toString(${W.version})`,
   issueId: `toString(${W.issueId})`,

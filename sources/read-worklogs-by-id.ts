@@ -1,20 +1,10 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 import { WORKLOGS as W } from './columns.js'
 import { SOURCE_ERROR_TYPES, SourceError } from './errors.js'
-import type { BillingWorklog } from './read-billing-worklogs.js'
-import { selectList, selectRows, type SelectFields } from './select-rows.js'
+import { WORKLOG_FIELDS, type BillingWorklog } from './read-billing-worklogs.js'
+import { selectList, selectRows } from './select-rows.js'
 
-const FIELDS = {
-  worklogId: `toString(${W.worklogId})`,
-  version: `toString(${W.version})`,
-  issueId: `toString(${W.issueId})`,
-  issueKey: W.issueKey,
-  projectKey: W.projectKey,
-  accountKey: W.accountKey,
-  workDate: `toString(toDate(${W.startedAt}, {timeZone:String}))`,
-  timeSpentSeconds: W.timeSpentSeconds,
-  billableSeconds: W.billableSeconds,
-} satisfies SelectFields
+const FIELDS = WORKLOG_FIELDS
 
 // The id is the sorting key, so the IN list is served by the primary index; FINAL keeps the
 // latest version of each and drops those whose latest version says deleted (the engine is

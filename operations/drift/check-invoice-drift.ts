@@ -5,7 +5,7 @@ import type { InvoiceDrift } from '../../drift/types.js'
 import type { Database } from '../../lib/database.js'
 import { INVOICE_DRIFT_WORKFLOW_TYPE, invoiceDriftWorkflowId, type InvoiceDriftInput } from '../../workflows/drift-contract.js'
 import { OperationError } from '../operation-error.js'
-import { resultWithin } from './result-within.js'
+import { settledWithin } from '../updates.js'
 
 /**
  * An invoice's drift now (id = its workflow id), checked by the worker, which holds the
@@ -27,7 +27,7 @@ export async function checkInvoiceDrift(options: { client: Client; db: Database;
     workflowExecutionTimeout: '10m',
   })
   try {
-    const drift = await resultWithin<InvoiceDrift>(options.client, handle, options.waitMs)
+    const drift = await settledWithin(options.client, () => handle.result() as Promise<InvoiceDrift>, options.waitMs)
     if (drift !== undefined) return drift
   } catch (err) {
     throw toRefusal(err) ?? err

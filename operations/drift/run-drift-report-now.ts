@@ -3,7 +3,7 @@ import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/com
 import type { DriftReportSummary } from '../../drift/types.js'
 import { DRIFT_REPORT_WORKFLOW_TYPE, type DriftReportInput } from '../../workflows/drift-contract.js'
 import { OperationError } from '../operation-error.js'
-import { resultWithin } from './result-within.js'
+import { settledWithin } from '../updates.js'
 
 /** Workflow id of a report an operator runs: two operators asking at once share one run. */
 export const MANUAL_DRIFT_REPORT_WORKFLOW_ID = 'drift-report:manual'
@@ -22,7 +22,7 @@ export async function runDriftReportNow(options: { client: Client; taskQueue: st
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
   })
-  const report = await resultWithin<DriftReportSummary>(options.client, handle, options.waitMs)
+  const report = await settledWithin(options.client, () => handle.result() as Promise<DriftReportSummary>, options.waitMs)
   if (report !== undefined) return report
   throw new OperationError('SERVICE_UNAVAILABLE', `the drift report (${MANUAL_DRIFT_REPORT_WORKFLOW_ID}) did not end within ${Math.round(options.waitMs / 1000)} s (is the worker running?); it goes on, and the latest report shows it once stored`)
 }
