@@ -61,7 +61,7 @@ export async function readLiveInvoices(db: Db, query: { dealId: string; from: st
 export async function readLedgerDays(db: Db, query: { dealId: string; from: string; to: string; exceptInvoiceId: string | null }): Promise<LedgerDay[]> {
   if (query.from >= query.to) return []
   const rows = await db.$queryRaw<{ day: string; count: number; idXor: string; minutes: number }[]>`
-    SELECT to_char("work_date", 'YYYY-MM-DD') AS "day", count(*)::int AS "count", bit_xor(('x' || left(md5("worklog_id"::text), 16))::bit(64)::bigint)::text AS "idXor",
+    SELECT to_char("work_date", 'YYYY-MM-DD') AS "day", count(*)::int AS "count", bit_xor("worklog_hash")::text AS "idXor",
            sum("billable_minutes")::int AS "minutes"
       FROM "billed_work"
      WHERE "deal_id" = ${query.dealId} AND "released_at" IS NULL
@@ -89,14 +89,15 @@ export async function findBilledElsewhere(db: Db, worklogIds: readonly string[],
 export async function writeBilledWork(tx: Prisma.TransactionClient, invoice: { invoiceId: string; dealId: string }, rows: readonly BilledWorkRow[]): Promise<void> {
   await tx.$executeRaw`DELETE FROM "billed_work" WHERE "invoice_id" = ${invoice.invoiceId}::uuid`
   if (rows.length === 0) return
-  // One statement for any size: columns travel as arrays (a 100k-row invoice in one round trip).
+  // One statement for any size, the rows as one JSON text: node-postgres serializes eight
+  // 100k-element arrays in ~0.8 s, a string at once (bench/ledger.ts).
+  const json = JSON.stringify(rows.map((r) => [r.worklogId, r.version, r.issueId, r.issueKey, r.workDate, r.rawSeconds, r.billableMinutes, r.lineKey]))
   await tx.$executeRaw`
     INSERT INTO "billed_work" ("invoice_id", "deal_id", "worklog_id", "worklog_version", "issue_id", "issue_key", "work_date",
                                "raw_seconds", "billable_minutes", "line_key")
-    SELECT ${invoice.invoiceId}::uuid, ${invoice.dealId}, w.*
-      FROM unnest(${rows.map((r) => r.worklogId)}::bigint[], ${rows.map((r) => r.version)}::bigint[], ${rows.map((r) => r.issueId)}::bigint[],
-                  ${rows.map((r) => r.issueKey)}::text[], ${rows.map((r) => r.workDate)}::date[], ${rows.map((r) => r.rawSeconds)}::int[],
-                  ${rows.map((r) => r.billableMinutes)}::int[], ${rows.map((r) => r.lineKey)}::text[]) AS w`
+    SELECT ${invoice.invoiceId}::uuid, ${invoice.dealId}, (r->>0)::bigint, (r->>1)::bigint, (r->>2)::bigint, r->>3, (r->>4)::date,
+           (r->>5)::int, (r->>6)::int, r->>7
+      FROM jsonb_array_elements(${json}::jsonb) AS r`
 }
 
 /** Whether a write failed because a worklog is already on another live invoice (the partial unique index). */

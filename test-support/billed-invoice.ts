@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import type { ClickHouseClient } from '@clickhouse/client'
 import { buildPreview } from '../billing/build-preview.js'
 import { buildMonthPeriod } from '../billing/period.js'
 import { summarizeWorklogs } from '../billing/summarize-worklogs.js'
@@ -9,58 +8,15 @@ import { computeBillableMinutes, computeRawSeconds, resolveRounding } from '../b
 import { finalizeInvoice } from '../db/finalize-invoice.js'
 import { readSettings } from '../db/settings.js'
 import type { Database } from '../lib/database.js'
-import { WORKLOGS } from '../sources/columns.js'
-import { toWorklogRow } from '../sources/generate/rows.js'
 import type { SourceDeal } from '../sources/types.js'
+import { testIssueId, type TestWorklog } from './source-rows.js'
 
 /**
  * Test support for drift: worklogs written to an embedded ClickHouse version by version, and a
  * finalized invoice of them with its billed-work ledger, without running a workflow.
  */
 
-export interface WorklogFixture {
-  id: number
-  /** ISO instant; the work date is its day in the company time zone. */
-  startedAt: string
-  seconds: number
-  projectKey: string
-  issue?: number
-  accountKey?: string
-  /** Tempo's billable flag (default true). */
-  billable?: boolean
-  deleted?: boolean
-}
-
-let lastVersion = Date.now()
-
-/** Writes a new version of each worklog (newer than any before); returns the versions written, by id. */
-export async function syncWorklogVersions(client: ClickHouseClient, worklogs: readonly WorklogFixture[]): Promise<Map<number, number>> {
-  const versions = new Map<number, number>()
-  const rows = worklogs.map((w) => {
-    lastVersion += 1
-    versions.set(w.id, lastVersion)
-    const issue = w.issue ?? 1
-    return toWorklogRow({
-      worklogId: w.id,
-      issueId: 7_000_000 + issue,
-      issueKey: `${w.projectKey}-${issue}`,
-      projectKey: w.projectKey,
-      accountKey: w.accountKey ?? '',
-      authorAccountId: 'acc-drift',
-      authorName: 'Drift Test',
-      startedAtMs: Date.parse(w.startedAt),
-      timeSpentSeconds: w.seconds,
-      billableSeconds: w.billable === false ? 0 : w.seconds,
-      description: `drift test ${w.id} v${lastVersion}`,
-      version: lastVersion,
-      deleted: w.deleted ?? false,
-      syncedAtMs: lastVersion,
-      pass: 1,
-    })
-  })
-  await client.insert({ table: WORKLOGS.table, values: rows, format: 'JSONEachRow' })
-  return versions
-}
+export { syncWorklogs as syncWorklogVersions, type TestWorklog as WorklogFixture } from './source-rows.js'
 
 export interface BilledInvoice {
   invoiceId: string
@@ -76,7 +32,7 @@ export interface BilledInvoice {
  */
 export async function createBilledInvoice(
   db: Database,
-  options: { deal: SourceDeal; month: string; worklogs: readonly WorklogFixture[]; versions: ReadonlyMap<number, number>; timeZone: string },
+  options: { deal: SourceDeal; month: string; worklogs: readonly TestWorklog[]; versions: ReadonlyMap<number, number>; timeZone: string },
 ): Promise<BilledInvoice> {
   const { deal, timeZone } = options
   const settings = await readSettings(db)
@@ -85,7 +41,7 @@ export async function createBilledInvoice(
   const sourceWorklogs = options.worklogs.map((w) =>
     makeWorklog({
       worklogId: String(w.id),
-      issueId: String(7_000_000 + (w.issue ?? 1)),
+      issueId: String(testIssueId(w.issue)),
       issueKey: `${w.projectKey}-${w.issue ?? 1}`,
       projectKey: w.projectKey,
       accountKey: w.accountKey ?? '',

@@ -4,7 +4,8 @@ import { DEALS, WORKLOGS } from '../sources/columns.js'
 import { CATALOG_DEALS, type CatalogDeal } from '../sources/generate/catalog.js'
 import { toDealRow, toWorklogRow } from '../sources/generate/rows.js'
 
-let nextVersion = Date.parse('2027-01-01T00:00:00Z')
+// Versions are sync times in ms: later than the generated data's, and growing within a process.
+let nextVersion = Math.max(Date.now(), Date.parse('2027-01-01T00:00:00Z'))
 
 /**
  * A deal of its own for one test: a copy of a catalog deal under a fresh id and project key, so
@@ -37,20 +38,31 @@ export interface TestWorklog {
   /** Tempo's billable flag (default true). */
   billable?: boolean
   issue?: number
+  accountKey?: string
   deleted?: boolean
 }
 
-/** Writes a version of each worklog, newer than any written before (an edit or a delete when the id exists). */
-export async function syncWorklogs(client: ClickHouseClient, worklogs: readonly TestWorklog[]): Promise<void> {
+/** The issue id a test worklog's `issue` number stands for. */
+export function testIssueId(issue = 1): number {
+  return 7_000_000 + issue
+}
+
+/**
+ * Writes a version of each worklog, newer than any written before (an edit or a delete when the
+ * id exists); returns the version written, by id.
+ */
+export async function syncWorklogs(client: ClickHouseClient, worklogs: readonly TestWorklog[]): Promise<Map<number, number>> {
+  const versions = new Map<number, number>()
   const values = worklogs.map((w) => {
     nextVersion += 1
+    versions.set(w.id, nextVersion)
     const issue = w.issue ?? 1
     return toWorklogRow({
       worklogId: w.id,
-      issueId: 9_000_000 + issue,
+      issueId: testIssueId(issue),
       issueKey: `${w.projectKey}-${issue}`,
       projectKey: w.projectKey,
-      accountKey: '',
+      accountKey: w.accountKey ?? '',
       authorAccountId: 'acc-test',
       authorName: 'Test Author',
       startedAtMs: Date.parse(w.startedAt),
@@ -64,6 +76,7 @@ export async function syncWorklogs(client: ClickHouseClient, worklogs: readonly 
     })
   })
   await client.insert({ table: WORKLOGS.table, values, format: 'JSONEachRow' })
+  return versions
 }
 
 /** Worklog ids no generated worklog uses. */
