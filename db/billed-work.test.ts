@@ -5,7 +5,8 @@ import { createDatabase, type Database } from '../lib/database.js'
 import { sqlStateOf } from '../lib/database-errors.js'
 import { createBilledInvoice, type BilledInvoice } from '../test-support/billed-invoice.js'
 import { testDatabaseUrl } from '../test-support/env.js'
-import { isBilledElsewhereViolation, writeBilledWork } from './billed-work.js'
+import { createTestClickHouse } from '../sources/create-test-clickhouse.js'
+import { isBilledElsewhereViolation, worklogHash, writeBilledWork } from './billed-work.js'
 
 /** The ledger's rules, enforced by PostgreSQL itself (migrations 20261201120000 and 20261201122000). */
 describe('billed_work: the database protects the rule and the history', () => {
@@ -28,6 +29,25 @@ describe('billed_work: the database protects the rule and the history', () => {
     const err = await failure(db.$transaction((tx) => writeBilledWork(tx, { invoiceId: invoice.invoiceId, dealId: deal.dealId }, [row(ids[0]!), row(ids[0]!)])))
     expect(isBilledElsewhereViolation(err)).toBe(true)
     expect(await db.billedWork.count({ where: { invoiceId: invoice.invoiceId } })).toBe(2)
+  })
+
+  it('hashes ids as PostgreSQL and ClickHouse do (the day comparison XORs them on both sides)', async () => {
+    const sample = ['1', '2', '3', '4', '5', '9000000018', '18446744073709551615', ...Array.from({ length: 50 }, () => String(randomInt(1, 2 ** 47)))]
+    const fromPostgres = await db.$queryRaw<{ h: string }[]>`SELECT ((('x' || left(md5(id), 16))::bit(64))::bigint)::text AS h FROM unnest(${sample}::text[]) WITH ORDINALITY AS t(id, n) ORDER BY n`
+    const ch = createTestClickHouse('worklog-hash')
+    try {
+      const result = await ch.client.query({
+        query: 'SELECT toString(reinterpretAsInt64(reverse(substring(MD5(toString(id)), 1, 8)))) AS h FROM (SELECT arrayJoin({ids:Array(UInt64)}) AS id)',
+        query_params: { ids: sample.map((id) => BigInt(id)) },
+        format: 'JSONEachRow',
+      })
+      const fromClickHouse = (await result.json<{ h: string }>()).map((r) => r.h)
+      expect(sample.map(worklogHash)).toEqual(fromPostgres.map((r) => r.h))
+      expect(sample.map(worklogHash)).toEqual(fromClickHouse)
+      expect(sample.map(worklogHash).some((h) => h.startsWith('-'))).toBe(true)
+    } finally {
+      await ch.dispose()
+    }
   })
 
   it('refuses rows of an invoice that does not exist', async () => {
