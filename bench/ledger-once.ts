@@ -172,8 +172,9 @@ async function fill([path, databaseUrl, dealId, monthsText, totalText]: Args): P
       const month = `${2025 + Math.floor(k / 40 / 12) % 2}-${String((Math.floor(k / 40) % 12) + 1).padStart(2, '0')}`
       await insertInvoice(client, { id: invoiceId, workflowId: 'bench-ledger-fill', dealId: synthDeal, customerId: `BENCH-C${k % 40}`, currency: 'USD', month, number: `BENCH-S-${String(k).padStart(5, '0')}` })
       await client.query(
-        `INSERT INTO "billed_work" ("invoice_id", "deal_id", "worklog_id", "worklog_version", "issue_id", "issue_key", "work_date", "raw_seconds", "billable_minutes", "line_key")
-         SELECT $1::uuid, $2, $3::bigint + g, 1, 5000000 + g % 400, 'BEN-' || (g % 400), $4::date + (g % 28), 600 + (g % 40) * 60, 15 * (1 + g % 12), 'time:Development'
+        `INSERT INTO "billed_work" ("invoice_id", "deal_id", "worklog_id", "worklog_version", "issue_id", "issue_key", "work_date", "raw_seconds", "billable_minutes", "line_key", "worklog_hash")
+         SELECT $1::uuid, $2, $3::bigint + g, 1, 5000000 + g % 400, 'BEN-' || (g % 400), $4::date + (g % 28), 600 + (g % 40) * 60, 15 * (1 + g % 12), 'time:Development',
+                (('x' || left(md5(($3::bigint + g)::text), 16))::bit(64))::bigint
            FROM generate_series(1, $5::int) AS g`,
         [invoiceId, synthDeal, String(SYNTHETIC_ID_BASE + k * 10_000_000), `${month}-01`, n],
       )
@@ -430,8 +431,8 @@ async function write([path, databaseUrl, dealId, month, rowsText, repsText]: Arg
     const putRows = async (): Promise<void> => {
       await client.query(`DELETE FROM "billed_work" WHERE "invoice_id" = $1`, [invoiceId])
       await client.query(
-        `INSERT INTO "billed_work" ("invoice_id", "deal_id", "worklog_id", "worklog_version", "issue_id", "issue_key", "work_date", "raw_seconds", "billable_minutes", "line_key")
-         SELECT $1::uuid, $2, (r->>0)::bigint, (r->>1)::bigint, (r->>2)::bigint, r->>3, (r->>4)::date, (r->>5)::int, (r->>6)::int, r->>7
+        `INSERT INTO "billed_work" ("invoice_id", "deal_id", "worklog_id", "worklog_version", "issue_id", "issue_key", "work_date", "raw_seconds", "billable_minutes", "line_key", "worklog_hash")
+         SELECT $1::uuid, $2, (r->>0)::bigint, (r->>1)::bigint, (r->>2)::bigint, r->>3, (r->>4)::date, (r->>5)::int, (r->>6)::int, r->>7, (('x' || left(md5(r->>0), 16))::bit(64))::bigint
            FROM jsonb_array_elements($3::jsonb) AS r`,
         [invoiceId, target.dealId, jsonOf(rows)],
       )
@@ -440,9 +441,9 @@ async function write([path, databaseUrl, dealId, month, rowsText, repsText]: Arg
       limited: { fresh: [], replace: [], delete: [] },
       lifted: { fresh: [], replace: [], delete: [] },
     }
-    // The same 100k ids are written again and again: without a vacuum in between, every insert
-    // walks the dead index entries the earlier rounds left for its keys (measured: a later round
-    // took up to three times as long). Each round starts vacuumed, as autovacuum would leave it.
+    // The same 100k ids are written again and again: each round starts vacuumed (as autovacuum
+    // would leave the table), so that no round pays for the dead rows and index entries the
+    // rounds before it left for the same ids.
     const vacuum = async (): Promise<void> => {
       await client.query('VACUUM (ANALYZE) "billed_work", "invoices"')
     }
@@ -559,8 +560,8 @@ async function explainWrite(client: pg.Client, target: { invoiceId: string; deal
     // Mirrors db/billed-work.ts writeBilledWork's INSERT.
     const insert = await client.query<{ 'QUERY PLAN': ExplainRow[] }>(
       `EXPLAIN (ANALYZE, FORMAT JSON)
-       INSERT INTO "billed_work" ("invoice_id", "deal_id", "worklog_id", "worklog_version", "issue_id", "issue_key", "work_date", "raw_seconds", "billable_minutes", "line_key")
-       SELECT $1::uuid, $2, (r->>0)::bigint, (r->>1)::bigint, (r->>2)::bigint, r->>3, (r->>4)::date, (r->>5)::int, (r->>6)::int, r->>7
+       INSERT INTO "billed_work" ("invoice_id", "deal_id", "worklog_id", "worklog_version", "issue_id", "issue_key", "work_date", "raw_seconds", "billable_minutes", "line_key", "worklog_hash")
+       SELECT $1::uuid, $2, (r->>0)::bigint, (r->>1)::bigint, (r->>2)::bigint, r->>3, (r->>4)::date, (r->>5)::int, (r->>6)::int, r->>7, (('x' || left(md5(r->>0), 16))::bit(64))::bigint
          FROM jsonb_array_elements($3::jsonb) AS r`,
       [target.invoiceId, target.dealId, jsonOf(rows)],
     )
