@@ -66,7 +66,12 @@ SETTINGS max_block_size = 8192`
 export async function readBillingWorklogs(client: ClickHouseClient, selection: BillingWorklogSelection): Promise<BillingWorklog[]> {
   if (selection.deal.projectKeys.length === 0 && selection.deal.tempoAccounts.length === 0) return []
   const params = { ...dealParams(selection), from: selection.from, to: selection.to, extraDays: [...selection.extraDays] }
-  return selectRows(client, WORKLOGS_SQL, params, WORKLOG_FIELDS, (row) => ({
+  return selectRows(client, WORKLOGS_SQL, params, WORKLOG_FIELDS, toBillingWorklog)
+}
+
+/** A row selected with WORKLOG_FIELDS as a BillingWorklog (the DDL fixes the types: casts suffice). */
+export function toBillingWorklog(row: Record<string, unknown>): BillingWorklog {
+  return {
     worklogId: row.worklogId as string,
     version: row.version as string,
     issueId: row.issueId as string,
@@ -76,7 +81,7 @@ export async function readBillingWorklogs(client: ClickHouseClient, selection: B
     workDate: row.workDate as string,
     timeSpentSeconds: row.timeSpentSeconds as number,
     billableSeconds: row.billableSeconds as number,
-  }))
+  }
 }
 
 const DAY_FIELDS = {

@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 import { WORKLOGS as W } from './columns.js'
 import { SOURCE_ERROR_TYPES, SourceError } from './errors.js'
-import { WORKLOG_FIELDS, type BillingWorklog } from './read-billing-worklogs.js'
+import { toBillingWorklog, WORKLOG_FIELDS, type BillingWorklog } from './read-billing-worklogs.js'
 import { selectList, selectRows } from './select-rows.js'
 
 const FIELDS = WORKLOG_FIELDS
@@ -32,17 +32,7 @@ export async function readWorklogsById(client: ClickHouseClient, worklogIds: rea
   for (let start = 0; start < unique.length; start += BATCH) {
     // BigInt: both transports bind it as exact digits, a string would be quoted and refused by Array(UInt64).
     const ids = unique.slice(start, start + BATCH).map((id) => BigInt(id))
-    const rows = await selectRows(client, SQL, { worklogIds: ids, timeZone }, FIELDS, (row) => ({
-      worklogId: row.worklogId as string,
-      version: row.version as string,
-      issueId: row.issueId as string,
-      issueKey: row.issueKey as string,
-      projectKey: row.projectKey as string,
-      accountKey: row.accountKey as string,
-      workDate: row.workDate as string,
-      timeSpentSeconds: row.timeSpentSeconds as number,
-      billableSeconds: row.billableSeconds as number,
-    }))
+    const rows = await selectRows(client, SQL, { worklogIds: ids, timeZone }, FIELDS, toBillingWorklog)
     for (const row of rows) found.set(row.worklogId, row)
   }
   return found
