@@ -259,6 +259,73 @@ describe('Didox client', () => {
   })
 })
 
+describe('Didox client: cancelling and the buyer\'s answer', () => {
+  async function sent(didox: DidoxClient, number = 'INV-2026-0050'): Promise<string> {
+    const { documentId } = await didox.createInvoiceDraft(validEsf(number))
+    await didox.signDocument(documentId, 'c2lnbmF0dXJl')
+    return documentId
+  }
+
+  it('cancels a document the buyer has not signed: tosign cancel, then the signed delete (5)', async () => {
+    const didox = client()
+    const documentId = await sent(didox)
+    await didox.requestCancel(documentId)
+    expect(fake.state.documents[0]).toMatchObject({ cancelRequested: true, doc_status: 1 })
+    await didox.deleteDocument(documentId, 'ZGVsZXRl')
+    expect((await didox.getDocument(documentId)).docStatus).toBe(5)
+    expect(fake.state.requests['POST /v1/documents/{id}/tosign']).toBe(1)
+    expect(fake.state.requests['POST /v1/documents/{id}/delete']).toBe(1)
+  })
+
+  it('cancels a draft too', async () => {
+    const didox = client()
+    const { documentId } = await didox.createInvoiceDraft(validEsf())
+    await didox.requestCancel(documentId)
+    await didox.deleteDocument(documentId, 'ZGVsZXRl')
+    expect((await didox.getDocument(documentId)).docStatus).toBe(5)
+  })
+
+  it('surfaces Didox refusing to cancel a document the buyer signed as a permanent 422 with its message', async () => {
+    const didox = client()
+    const documentId = await sent(didox)
+    fake.signAsBuyer(documentId)
+    const error = await failure(didox.requestCancel(documentId))
+    expect(error).toBeInstanceOf(DidoxRejectedError)
+    expect((error as DidoxRejectedError).status).toBe(422)
+    expect((error as DidoxRejectedError).type).toBe('DidoxRejected')
+    expect((error as Error).message).toContain('не может быть отменён')
+    expect(fake.state.documents[0]!.cancelRequested).toBe(false)
+  })
+
+  it('refuses a delete without a cancel request first, or without a signature', async () => {
+    const didox = client()
+    const documentId = await sent(didox)
+    const early = await failure(didox.deleteDocument(documentId, 'ZGVsZXRl'))
+    expect((early as DidoxRejectedError).status).toBe(422)
+    expect((early as Error).message).toContain('Сначала запросите отмену документа')
+    await didox.requestCancel(documentId)
+    const unsigned = await failure(didox.deleteDocument(documentId, ''))
+    expect((unsigned as Error).message).toContain('signature: The signature field is required.')
+    expect((await didox.getDocument(documentId)).docStatus).toBe(1)
+  })
+
+  it('reads the buyer\'s rejection comment; null while there is none', async () => {
+    const didox = client()
+    const documentId = await sent(didox)
+    expect((await didox.getDocument(documentId)).comment).toBeNull()
+    fake.rejectAsBuyer(documentId, 'Неверная сумма: по договору 1 800 000')
+    const document = await didox.getDocument(documentId)
+    expect(document.docStatus).toBe(4)
+    expect(document.comment).toBe('Неверная сумма: по договору 1 800 000')
+  })
+
+  it('is permanent (404) for cancelling an unknown document', async () => {
+    const error = await failure(client().requestCancel('0'.repeat(32)))
+    expect(error).toBeInstanceOf(DidoxRejectedError)
+    expect((error as DidoxRejectedError).status).toBe(404)
+  })
+})
+
 describe('Didox signer client', () => {
   it('gets a signature over the document JSON', async () => {
     signer.setBehavior({ failWith: null })

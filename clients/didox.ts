@@ -4,8 +4,8 @@ import { ERROR_TYPES } from '../lib/error-types.js'
 import { PermanentError } from '../lib/permanent-error.js'
 
 /**
- * Client of the Didox.uz partner API (e-invoices), limited to what delivering an ESF needs, and
- * of the optional signing agent. Failures come out as `DidoxRejectedError` (permanent: 403, 422,
+ * Client of the Didox.uz partner API (e-invoices), limited to what delivering an ESF (and
+ * cancelling one the buyer has not signed) needs, and of the optional signing agent. Failures come out as `DidoxRejectedError` (permanent: 403, 422,
  * other 4xx, a refused user key), `DidoxLoginRejectedError` (permanent: wrong password, unknown
  * user, blocked account) or `DidoxUnavailableError` (plain, retryable: 503 tax service down,
  * other 5xx, 429, timeouts, network).
@@ -61,6 +61,8 @@ export interface DidoxDocument {
   docStatus: number
   name: string | null
   doctype: string | null
+  /** The buyer's comment when rejecting (status 4): the reason to show; null when none. */
+  comment: string | null
   /** The document's content as Didox keeps it: what a signer signs. */
   json: unknown
 }
@@ -95,6 +97,14 @@ export interface DidoxClient {
   listDocuments(input: ListDocumentsInput): Promise<DidoxDocumentSummary[]>
   /** Signs and sends an outgoing document (status 0 -> 1). */
   signDocument(documentId: string, signature: string): Promise<void>
+  /**
+   * Asks to cancel a document the buyer has not signed (`tosign` with action cancel). Didox
+   * refuses with 422 "не может быть отменён" once it cannot be: a `DidoxRejectedError` (422)
+   * carrying Didox's message.
+   */
+  requestCancel(documentId: string): Promise<void>
+  /** The signed delete that completes a cancellation (the document becomes deleted, 5). */
+  deleteDocument(documentId: string, signature: string): Promise<void>
 }
 
 /** Didox refused the request; the same request cannot succeed later. */
@@ -178,6 +188,11 @@ const documentSchema = z.object({
       name: z.string().nullish(),
       doctype: z.string().nullish(),
       doc_status: z.coerce.number().int(),
+      // Tolerant: absent, null, empty or not text all mean "no comment".
+      comment: z
+        .unknown()
+        .optional()
+        .transform((v) => (typeof v === 'string' && v.trim() !== '' ? v : null)),
     }),
   }),
 })
@@ -293,6 +308,7 @@ export function createDidoxClient(options: DidoxClientOptions): DidoxClient {
         docStatus: data.document.doc_status,
         name: data.document.name ?? null,
         doctype: data.document.doctype ?? null,
+        comment: data.document.comment,
         json: data.json ?? null,
       }
     },
@@ -313,6 +329,14 @@ export function createDidoxClient(options: DidoxClientOptions): DidoxClient {
 
     async signDocument(documentId, signature) {
       await userCall('POST', `/v1/documents/${encodeURIComponent(documentId)}/sign`, { signature })
+    },
+
+    async requestCancel(documentId) {
+      await userCall('POST', `/v1/documents/${encodeURIComponent(documentId)}/tosign`, { action: 'cancel' })
+    },
+
+    async deleteDocument(documentId, signature) {
+      await userCall('POST', `/v1/documents/${encodeURIComponent(documentId)}/delete`, { signature })
     },
   }
 }

@@ -211,6 +211,108 @@ describe('PlanFact client', () => {
   })
 })
 
+describe('PlanFact client: corrections, outcomes, deletes and payments', () => {
+  const marker = 'abc-123'
+  const nov = { operationDateStart: '2026-11-01', operationDateEnd: '2026-12-31', searchString: marker, accountIds: [12] }
+
+  async function booked(): Promise<{ operationId: number; contrAgentId: number }> {
+    const { operationId, contrAgentId } = await bookOperation()
+    return { operationId: operationId as number, contrAgentId: contrAgentId as number }
+  }
+
+  function correction(contrAgentId: number, value: number, categoryId = 21) {
+    return {
+      operationDate: '2026-11-03',
+      accountId: 12,
+      contrAgentId,
+      comment: 'Invoice INV-2026-0007 [invoice:abc-123], credit note CN-2026-0001',
+      externalId: marker,
+      items: [{ calculationDate: '2026-11-03', contrAgentId, operationCategoryId: categoryId, projectId: 31, value }],
+    }
+  }
+
+  it('replaces a planned income with PUT (a lower value after a credit note) and reads the type back', async () => {
+    const { operationId, contrAgentId } = await booked()
+    await client.updateIncomeOperation(operationId, { ...correction(contrAgentId, 1200), isCommitted: false })
+    expect(fake.state.requests['PUT /api/v1/operations/income/{id}']).toBe(1)
+    const read = await client.getOperation(operationId)
+    expect(read).toMatchObject({ operationId, operationType: 'Income', value: 1200, isCommitted: false, comment: expect.stringContaining('CN-2026-0001') })
+    expect(read.parts).toEqual([{ contrAgentId, operationCategoryId: 21, projectId: 31, value: 1200 }])
+    expect(fake.state.operations[0]!.parts[0]!.isCalculationCommitted).toBe(true)
+  })
+
+  it('accepts an empty-bodied success of PUT and DELETE', async () => {
+    const { operationId, contrAgentId } = await booked()
+    fake.setBehavior({ emptyBodyOnSuccess: true })
+    await expect(client.updateIncomeOperation(operationId, { ...correction(contrAgentId, 100), isCommitted: false })).resolves.toBeUndefined()
+    expect(fake.state.operations[0]!.value).toBe(100)
+    await expect(client.deleteOperation(operationId)).resolves.toBeUndefined()
+    expect(fake.state.operations).toHaveLength(0)
+  })
+
+  it('fails permanently (404 NotFound) replacing an unknown operation, and with field errors on an invalid body', async () => {
+    const { operationId, contrAgentId } = await booked()
+    const unknown = await rejection(client.updateIncomeOperation(999_999, { ...correction(contrAgentId, 10), isCommitted: false }))
+    expect(unknown.status).toBe(404)
+    expect(unknown.errorCode).toBe('NotFound')
+    const invalid = await rejection(client.updateIncomeOperation(operationId, { ...correction(contrAgentId, 10, 24), isCommitted: false }))
+    expect(invalid.status).toBe(400)
+    expect(invalid.message).toContain('items[0].operationCategoryId')
+    expect(fake.state.operations[0]!.value).toBe(1500.5)
+  })
+
+  it('books an outcome with an Outcome category, and refuses an Income category for it', async () => {
+    const { contrAgentId } = await booked()
+    const outcomeId = await client.createOutcomeOperation(correction(contrAgentId, 300.25, 24))
+    expect(typeof outcomeId).toBe('number')
+    const read = await client.getOperation(outcomeId!)
+    expect(read).toMatchObject({ operationType: 'Outcome', value: 300.25, isCommitted: false, externalId: marker })
+    expect(fake.state.operations.find((o) => o.operationId === outcomeId)!.parts[0]!.isCalculationCommitted).toBe(true)
+    expect((await client.listOperationCategories({ type: 'Outcome' })).map((c) => c.title)).toContain('Refunds to customers')
+
+    const wrong = await rejection(client.createOutcomeOperation(correction(contrAgentId, 300.25, 21)))
+    expect(wrong.message).toContain('items[0].operationCategoryId: Outcome category 21 not found')
+    fake.setBehavior({ emptyBodyOnSuccess: true })
+    expect(await client.createOutcomeOperation(correction(contrAgentId, 1, 24))).toBeNull()
+    expect(fake.state.operations.filter((o) => o.operationType === 'Outcome')).toHaveLength(2)
+  })
+
+  it('deletes an operation: gone from reads and searches; a second delete is 404', async () => {
+    const { operationId } = await booked()
+    await client.deleteOperation(operationId)
+    expect((await rejection(client.getOperation(operationId))).status).toBe(404)
+    expect(await client.searchOperations(nov)).toEqual([])
+    expect((await rejection(client.deleteOperation(operationId))).status).toBe(404)
+    expect(fake.state.requests['DELETE /api/v1/operations/{id}']).toBe(2)
+  })
+
+  it('backs off on 429 for PUT and DELETE too', async () => {
+    const { operationId, contrAgentId } = await booked()
+    fake.setBehavior({ rateLimitNextRequests: 1 })
+    await client.updateIncomeOperation(operationId, { ...correction(contrAgentId, 5), isCommitted: false })
+    fake.setBehavior({ rateLimitNextRequests: 1 })
+    await client.deleteOperation(operationId)
+    expect(fake.state.rateLimited).toBe(2)
+    expect(fake.state.operations).toHaveLength(0)
+  })
+
+  it('searches actual or planned operations only (isCommitted), finding the paid part of a split', async () => {
+    const { operationId } = await booked()
+    const { operationId: paidId } = fake.payOperation(operationId, { date: '2026-11-20', amount: 500.5 })
+    expect((await client.searchOperations(nov)).map((o) => o.operationId).sort()).toEqual([operationId, paidId].sort())
+    const actual = await client.searchOperations({ ...nov, isCommitted: true })
+    expect(actual).toEqual([expect.objectContaining({ operationId: paidId, isCommitted: true, value: 500.5, operationDate: '2026-11-20', externalId: marker })])
+    const planned = await client.searchOperations({ ...nov, isCommitted: false })
+    expect(planned).toEqual([expect.objectContaining({ operationId, isCommitted: false, value: 1000 })])
+  })
+
+  it('reads an operation paid in full as actual on the payment date', async () => {
+    const { operationId } = await booked()
+    expect(fake.payOperation(operationId, { date: '2026-11-25' })).toEqual({ operationId })
+    expect(await client.getOperation(operationId)).toMatchObject({ isCommitted: true, operationDate: '2026-11-25', value: 1500.5 })
+  })
+})
+
 async function promiseError(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
     () => {

@@ -5,7 +5,9 @@ import { ERROR_TYPES } from '../lib/error-types.js'
 import { PermanentError } from '../lib/permanent-error.js'
 
 /**
- * Client of the PlanFact API (management accounting), limited to what booking an invoice needs.
+ * Client of the PlanFact API (management accounting), limited to what booking an invoice, its
+ * corrections (a changed planned income, an outcome for money going back) and following its
+ * payments need.
  * Every answer is the envelope `{ data, isSuccess, errorMessage, errorCode, ... }`; failures
  * come out as `PlanFactRejectedError` (a PermanentError: bad key, permission, tariff,
  * validation, other 4xx) or `PlanFactUnavailableError` (plain, retryable: 5xx, timeouts,
@@ -68,6 +70,8 @@ export interface PlanFactOperationPart {
 
 export interface PlanFactOperation {
   operationId: PlanFactId
+  /** Income or Outcome; null when PlanFact did not say (or said something else). */
+  operationType: 'Income' | 'Outcome' | null
   operationDate: string | null
   comment: string | null
   externalId: string | null
@@ -110,7 +114,12 @@ export interface SearchOperationsInput {
   operationDateEnd: string
   searchString: string
   accountIds: PlanFactId[]
+  /** Only actual (true) or only planned (false) operations; omitted = both. */
+  isCommitted?: boolean
 }
+
+/** The whole operation as `PUT` replaces it: the create body, with `isCommitted` given. */
+export type UpdateIncomeOperationInput = CreateIncomeOperationInput & { isCommitted: boolean }
 
 export interface PlanFactClient {
   /** A hash of the API key: names the business for per-business locks without revealing the key. */
@@ -122,6 +131,14 @@ export interface PlanFactClient {
   listOperationCategories(filter: { type: 'Income' | 'Outcome' }): Promise<PlanFactOperationCategory[]>
   /** The new operation's id, or null when PlanFact answered success with an empty body. */
   createIncomeOperation(input: CreateIncomeOperationInput): Promise<PlanFactId | null>
+  /** Replaces the whole income operation (`PUT /api/v1/operations/income/{id}`), e.g. a lower value after a credit note. */
+  updateIncomeOperation(operationId: PlanFactId, input: UpdateIncomeOperationInput): Promise<void>
+  /**
+   * Books an outcome (money going back): same body as the income, planned, with a category of
+   * type Outcome. The new operation's id, or null when PlanFact answered success with an empty body.
+   */
+  createOutcomeOperation(input: CreateIncomeOperationInput): Promise<PlanFactId | null>
+  deleteOperation(operationId: PlanFactId): Promise<void>
   searchOperations(input: SearchOperationsInput): Promise<PlanFactOperation[]>
   getOperation(operationId: PlanFactId): Promise<PlanFactOperation>
 }
@@ -199,6 +216,7 @@ const ref = (key: string) =>
 const operationSchema = z
   .object({
     operationId: id,
+    operationType: z.string().nullish(),
     operationDate: nullableText,
     comment: nullableText,
     externalId: nullableText,
@@ -222,6 +240,7 @@ const operationSchema = z
   .transform(
     (op): PlanFactOperation => ({
       operationId: op.operationId,
+      operationType: op.operationType === 'Income' || op.operationType === 'Outcome' ? op.operationType : null,
       operationDate: op.operationDate,
       comment: op.comment,
       externalId: op.externalId,
@@ -253,7 +272,7 @@ export function createPlanFactClient(options: PlanFactClientOptions): PlanFactCl
   const baseUrl = options.url.replace(/\/+$/, '')
   const timeoutMs = options.timeoutMs ?? PLANFACT_DEFAULT_TIMEOUT_MS
   const backoff = options.rateLimitBackoff ?? PLANFACT_RATE_LIMIT_BACKOFF
-  const call = (method: 'GET' | 'POST', path: string, body?: unknown) =>
+  const call: Call = (method, path, body) =>
     callWithBackoff({ baseUrl, apiKey: options.apiKey, timeoutMs, backoff, method, path, body })
 
   return {
@@ -289,34 +308,33 @@ export function createPlanFactClient(options: PlanFactClientOptions): PlanFactCl
     },
 
     async createIncomeOperation(input) {
-      const body = {
-        operationDate: assertDate(input.operationDate, 'operationDate'),
-        accountId: input.accountId,
-        contrAgentId: input.contrAgentId,
-        comment: input.comment,
-        isCommitted: false,
-        externalId: input.externalId,
-        items: input.items.map((item) => ({
-          calculationDate: assertDate(item.calculationDate, 'calculationDate'),
-          isCalculationCommitted: true,
-          contrAgentId: item.contrAgentId,
-          operationCategoryId: item.operationCategoryId,
-          projectId: item.projectId,
-          value: item.value,
-        })),
-      }
-      const data = await call('POST', '/api/v1/operations/income', body)
+      const data = await call('POST', '/api/v1/operations/income', operationBody(input, false))
       return data === undefined ? null : parseData(createdOperationSchema, data, 'POST /api/v1/operations/income').operationId
+    },
+
+    async updateIncomeOperation(operationId, input) {
+      await call('PUT', `/api/v1/operations/income/${encodeURIComponent(String(operationId))}`, operationBody(input, input.isCommitted))
+    },
+
+    async createOutcomeOperation(input) {
+      const data = await call('POST', '/api/v1/operations/outcome', operationBody(input, false))
+      return data === undefined ? null : parseData(createdOperationSchema, data, 'POST /api/v1/operations/outcome').operationId
+    },
+
+    async deleteOperation(operationId) {
+      await call('DELETE', `/api/v1/operations/${encodeURIComponent(String(operationId))}`)
     },
 
     async searchOperations(input) {
       // Not paged: callers search for a marker (an invoice id), which matches a handful at most.
-      const data = await call('POST', '/api/v1/operations/list', {
+      const body: Record<string, unknown> = {
         operationDateStart: assertDate(input.operationDateStart, 'operationDateStart'),
         operationDateEnd: assertDate(input.operationDateEnd, 'operationDateEnd'),
         searchString: input.searchString,
         accountId: input.accountIds,
-      })
+      }
+      if (input.isCommitted !== undefined) body.isCommitted = input.isCommitted
+      const data = await call('POST', '/api/v1/operations/list', body)
       return parseData(listOf(operationSchema), data, 'POST /api/v1/operations/list').items
     },
 
@@ -327,7 +345,28 @@ export function createPlanFactClient(options: PlanFactClientOptions): PlanFactCl
   }
 }
 
-type Call = (method: 'GET' | 'POST', path: string, body?: unknown) => Promise<unknown>
+type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE'
+type Call = (method: HttpMethod, path: string, body?: unknown) => Promise<unknown>
+
+/** The body of an income or outcome operation (create and replace share it). */
+function operationBody(input: CreateIncomeOperationInput, isCommitted: boolean): Record<string, unknown> {
+  return {
+    operationDate: assertDate(input.operationDate, 'operationDate'),
+    accountId: input.accountId,
+    contrAgentId: input.contrAgentId,
+    comment: input.comment,
+    isCommitted,
+    externalId: input.externalId,
+    items: input.items.map((item) => ({
+      calculationDate: assertDate(item.calculationDate, 'calculationDate'),
+      isCalculationCommitted: true,
+      contrAgentId: item.contrAgentId,
+      operationCategoryId: item.operationCategoryId,
+      projectId: item.projectId,
+      value: item.value,
+    })),
+  }
+}
 
 async function readList<T extends z.ZodType>(call: Call, path: string, filter: Record<string, string>, item: T): Promise<z.output<T>[]> {
   const items: z.output<T>[] = []
@@ -363,7 +402,7 @@ interface CallOptions {
   apiKey: string
   timeoutMs: number
   backoff: RateLimitBackoff
-  method: 'GET' | 'POST'
+  method: HttpMethod
   path: string
   body?: unknown
 }
@@ -418,8 +457,8 @@ async function exchange(options: CallOptions): Promise<Outcome> {
     throw new PlanFactRejectedError(`PlanFact rejected ${what} with ${status}: ${describeFailure(envelope, text)}`, status, envelope?.errorCode ?? null)
   }
   if (text.trim() === '') {
-    // Documented: a successful POST may come back empty. A read must carry data.
-    if (method === 'POST') return { kind: 'data', data: undefined }
+    // Documented: a successful POST may come back empty; so may PUT and DELETE. A read must carry data.
+    if (method !== 'GET') return { kind: 'data', data: undefined }
     throw new PlanFactUnavailableError(`PlanFact answered ${status} to ${what} with an empty body`, status)
   }
   if (envelope === null) throw new PlanFactUnavailableError(`PlanFact answered ${status} to ${what} with a body that is not its envelope: ${shorten(text)}`, status)

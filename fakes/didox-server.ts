@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { validateEsf } from './didox-esf-rules.js'
+import { FACTURA_TYPES, validateEsf, type EsfOriginal } from './didox-esf-rules.js'
 import { listen, parseJson, readBody, sendJson } from './http-helpers.js'
 
 /**
@@ -10,6 +10,12 @@ import { listen, parseJson, readBody, sendJson } from './http-helpers.js'
  * field map), documents whose status a test can move, drafts listed only when asked for, a
  * signing step, and switches for an outage (503: tax service down), a forbidden create (403) and
  * lost answers. It counts what it receives so tests can assert "exactly once".
+ *
+ * Cancelling: `tosign` with action cancel while the buyer has not signed (status 0 or 1), then
+ * a signed delete (status 5); refused with 422 "не может быть отменён" afterwards. Additional (1)
+ * and corrected (4) ESFs are validated against the original they name; a corrected ESF the
+ * buyer accepts annuls its original (50). The buyer's side is played through control calls:
+ * sign (3), reject with a comment (4), or nothing at all (silence).
  */
 
 export interface DidoxFakeBehavior {
@@ -48,6 +54,10 @@ export interface FakeDocument {
   /** The ESF body as received. */
   json: unknown
   signature: string | null
+  /** The buyer's comment when rejecting; null when none. */
+  comment: string | null
+  /** The seller asked to cancel it (`tosign` action cancel); a signed delete may follow. */
+  cancelRequested: boolean
 }
 
 export interface DidoxFakeState {
@@ -71,8 +81,15 @@ export interface DidoxFake {
   state: DidoxFakeState
   behavior: DidoxFakeBehavior
   setBehavior(change: Partial<DidoxFakeBehavior>): DidoxFakeBehavior
-  /** Moves a document to a status code, as the buyer or Didox would. */
+  /**
+   * Moves a document to a status code, as the buyer or Didox would. A corrected ESF (FacturaType 4)
+   * moving to accepted (3) annuls its original (50).
+   */
   setDocumentStatus(documentId: string, status: number): void
+  /** The buyer signs (accepts) a document waiting for their signature: status 3. */
+  signAsBuyer(documentId: string): void
+  /** The buyer rejects a document waiting for their signature, giving a reason: status 4. */
+  rejectAsBuyer(documentId: string, comment: string): void
   /** Invalidates every user token, as their 360 minutes running out would. */
   expireTokens(): void
   reset(): void
@@ -91,14 +108,26 @@ export interface DidoxFakeOptions {
 
 const DEFAULT_BEHAVIOR: DidoxFakeBehavior = Object.freeze({ outage: false, forbidCreate: false, unknownTins: [], dropResponsesAfterCreate: 0 })
 const MINUTE = 60_000
-const VALID_STATUSES = [0, 1, 2, 3, 4, 5, 6, 8, 40]
+/**
+ * 0 draft, 1 waiting for the partner's signature, 2 waiting for yours, 3 signed (accepted),
+ * 4 rejected, 5 deleted, 6 waiting for agent, 8 signed by agent, 40 invalid, 50 annulled.
+ */
+const VALID_STATUSES = [0, 1, 2, 3, 4, 5, 6, 8, 40, 50]
 /** Listed when no status is asked for (drafts and deleted ones are not). */
-const DEFAULT_LISTED_STATUSES = [1, 2, 3, 4, 6, 8, 40]
+const DEFAULT_LISTED_STATUSES = [1, 2, 3, 4, 6, 8, 40, 50]
+/** The seller may still cancel: a draft, or sent and not yet signed by the buyer. */
+const CANCELLABLE_STATUSES = [0, 1]
+const ACCEPTED = 3
+const REJECTED = 4
+const DELETED = 5
+const ANNULLED = 50
 
 /**
  * Starts the fake on 127.0.0.1 (`port` 0 or omitted = a free port). Control routes, open to
  * anyone: `GET /__control/state`, `POST /__control/reset`, `POST /__control/behavior`,
- * `POST /__control/documents/{id}/status` `{ status }`, `POST /__control/expire-tokens`.
+ * `POST /__control/documents/{id}/status` `{ status }`, `POST /__control/expire-tokens`,
+ * `POST /__control/documents/{id}/sign-as-buyer`, `POST /__control/documents/{id}/reject-as-buyer`
+ * `{ comment }` (400 when the document is not waiting for the buyer, 404 when unknown).
  */
 export async function startDidoxFake(options: DidoxFakeOptions): Promise<DidoxFake> {
   const seed = (): DidoxFakeState => ({
@@ -126,10 +155,52 @@ export async function startDidoxFake(options: DidoxFakeOptions): Promise<DidoxFa
     if (!document) throw new Error(`no document ${documentId}`)
     if (!VALID_STATUSES.includes(status)) throw new Error(`unknown status ${status}`)
     document.doc_status = status
+    if (status === ACCEPTED) {
+      // A corrected ESF replaces its original once the buyer accepts it: the original is annulled.
+      const esf = isObject(document.json) ? document.json : {}
+      const old = isObject(esf.OldFacturaDoc) ? esf.OldFacturaDoc : null
+      if (esf.FacturaType === FACTURA_TYPES.corrected && old !== null && typeof old.OldFacturaId === 'string') {
+        const original = findDocument(old.OldFacturaId)
+        if (original && original !== document) original.doc_status = ANNULLED
+      }
+    }
+  }
+  const buyerDocument = (documentId: string): FakeDocument => {
+    const document = findDocument(documentId)
+    if (!document) throw new Error(`no document ${documentId}`)
+    if (document.doc_status !== 1) {
+      throw new ControlRefusal(`document ${documentId} has status ${document.doc_status}: the buyer can only sign or reject a document waiting for their signature (1)`)
+    }
+    return document
+  }
+  const signAsBuyer = (documentId: string): void => {
+    buyerDocument(documentId)
+    setDocumentStatus(documentId, ACCEPTED)
+  }
+  const rejectAsBuyer = (documentId: string, comment: string): void => {
+    if (typeof comment !== 'string' || comment.trim() === '') throw new ControlRefusal('a rejection needs a comment (the reason)')
+    const document = buyerDocument(documentId)
+    document.comment = comment
+    setDocumentStatus(documentId, REJECTED)
   }
 
   function findDocument(documentId: string): FakeDocument | undefined {
     return state.documents.find((d) => d._id.toLowerCase() === documentId.toLowerCase())
+  }
+
+  /** What the ESF rules need of a document an additional or corrected ESF names. */
+  function findOriginal(documentId: string): EsfOriginal | undefined {
+    const document = findDocument(documentId)
+    if (!document) return undefined
+    const esf = isObject(document.json) ? document.json : {}
+    return {
+      documentId: document._id,
+      sellerTin: typeof esf.SellerTin === 'string' ? esf.SellerTin : null,
+      buyerTin: document.partnerTin,
+      number: document.name,
+      date: document.doc_date,
+      status: document.doc_status,
+    }
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -155,6 +226,10 @@ export async function startDidoxFake(options: DidoxFakeOptions): Promise<DidoxFa
     if (/^\/v1\/documents\/002\/create\/[a-z]{2}$/.test(url.pathname) && method === 'POST') return handleCreate(parseJson(body), res)
     const sign = /^\/v1\/documents\/([^/]+)\/sign$/.exec(url.pathname)
     if (sign && method === 'POST') return handleSign(decodeURIComponent(sign[1]!), parseJson(body), res)
+    const toSign = /^\/v1\/documents\/([^/]+)\/tosign$/.exec(url.pathname)
+    if (toSign && method === 'POST') return handleToSign(decodeURIComponent(toSign[1]!), parseJson(body), res)
+    const remove = /^\/v1\/documents\/([^/]+)\/delete$/.exec(url.pathname)
+    if (remove && method === 'POST') return handleDelete(decodeURIComponent(remove[1]!), parseJson(body), res)
     const single = /^\/v1\/documents\/([^/]+)$/.exec(url.pathname)
     if (single && method === 'GET') return handleRead(decodeURIComponent(single[1]!), res)
     if (url.pathname === '/v2/documents' && method === 'GET') return handleList(url.searchParams, res)
@@ -201,7 +276,7 @@ export async function startDidoxFake(options: DidoxFakeOptions): Promise<DidoxFa
       return sendJson(res, 403, { data: { status: 'error', message: 'Нет полномочий на создание документа этого типа', context: {} } })
     }
     if (payload instanceof Error) return sendJson(res, 422, { body: [`Malformed JSON: ${payload.message}`] })
-    const errors = validateEsf(payload, options.taxId)
+    const errors = validateEsf(payload, options.taxId, findOriginal)
     if (Object.keys(errors).length > 0) return sendJson(res, 422, errors)
     const esf = payload as { FacturaDoc: { FacturaNo: string; FacturaDate: string }; BuyerTin: string }
     const now = new Date()
@@ -215,6 +290,8 @@ export async function startDidoxFake(options: DidoxFakeOptions): Promise<DidoxFa
       created: now.toISOString().replace('T', ' ').slice(0, 19),
       json: payload,
       signature: null,
+      comment: null,
+      cancelRequested: false,
     }
     state.documents.push(document)
     if (behavior.dropResponsesAfterCreate > 0) {
@@ -227,7 +304,7 @@ export async function startDidoxFake(options: DidoxFakeOptions): Promise<DidoxFa
 
   function handleRead(documentId: string, res: ServerResponse): void {
     const document = findDocument(documentId)
-    if (!document) return sendJson(res, 404, { data: { status: 'error', message: 'Для вас такого документа не существует', context: [] } })
+    if (!document) return sendNoSuchDocument(res)
     sendJson(res, 200, {
       data: {
         json: lowerKeys(document.json),
@@ -242,6 +319,7 @@ export async function startDidoxFake(options: DidoxFakeOptions): Promise<DidoxFa
           owner: 1,
           created: document.created,
           signature: document.signature === null ? null : '[]',
+          comment: document.comment,
         },
         toSign: null,
         isValid: true,
@@ -283,6 +361,29 @@ export async function startDidoxFake(options: DidoxFakeOptions): Promise<DidoxFa
     sendJson(res, 200, { data: true, warningDetails: null })
   }
 
+  /** `tosign` with action cancel: allowed until the buyer signs (status 0 or 1). */
+  function handleToSign(documentId: string, payload: unknown, res: ServerResponse): void {
+    const action = isObject(payload) ? payload.action : undefined
+    if (action !== 'cancel') return sendJson(res, 422, { action: ['unknown action'] })
+    const document = findDocument(documentId)
+    if (!document) return sendNoSuchDocument(res)
+    if (!CANCELLABLE_STATUSES.includes(document.doc_status)) return sendNotCancellable(res, document)
+    document.cancelRequested = true
+    sendJson(res, 200, { data: true })
+  }
+
+  /** The signed delete that completes a cancellation: status 5. */
+  function handleDelete(documentId: string, payload: unknown, res: ServerResponse): void {
+    const signature = isObject(payload) ? payload.signature : undefined
+    if (typeof signature !== 'string' || signature === '') return sendJson(res, 422, { signature: ['The signature field is required.'] })
+    const document = findDocument(documentId)
+    if (!document) return sendNoSuchDocument(res)
+    if (!document.cancelRequested) return sendJson(res, 422, { data: { status: 'error', message: 'Сначала запросите отмену документа', context: { status: document.doc_status } } })
+    if (!CANCELLABLE_STATUSES.includes(document.doc_status)) return sendNotCancellable(res, document)
+    document.doc_status = DELETED
+    sendJson(res, 200, { data: true, warningDetails: null })
+  }
+
   function handleControl(method: string, path: string, body: string, res: ServerResponse): void {
     if (method === 'GET' && path === '/__control/state') return sendJson(res, 200, { state: { ...state, blockedUntil: showTime(state.blockedUntil) }, behavior })
     if (method === 'POST' && path === '/__control/reset') {
@@ -308,11 +409,34 @@ export async function startDidoxFake(options: DidoxFakeOptions): Promise<DidoxFa
       }
       return sendJson(res, 200, { ok: true })
     }
+    const buyer = /^\/__control\/documents\/([^/]+)\/(sign-as-buyer|reject-as-buyer)$/.exec(path)
+    if (method === 'POST' && buyer) {
+      const documentId = decodeURIComponent(buyer[1]!)
+      try {
+        if (buyer[2] === 'sign-as-buyer') signAsBuyer(documentId)
+        else rejectAsBuyer(documentId, isObject(payload) && typeof payload.comment === 'string' ? payload.comment : '')
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error)
+        return sendJson(res, error instanceof ControlRefusal ? 400 : 404, { error: message })
+      }
+      return sendJson(res, 200, { ok: true })
+    }
     sendJson(res, 404, { error: `no control route ${method} ${path}` })
   }
 
   const server = await listen(handle, options.port ?? 0)
-  return { url: server.url, state, behavior, setBehavior, setDocumentStatus, expireTokens, reset, close: server.close }
+  return { url: server.url, state, behavior, setBehavior, setDocumentStatus, signAsBuyer, rejectAsBuyer, expireTokens, reset, close: server.close }
+}
+
+/** A control call refused because the document is not in a state for it (400, not 404). */
+class ControlRefusal extends Error {}
+
+function sendNoSuchDocument(res: ServerResponse): void {
+  sendJson(res, 404, { data: { status: 'error', message: 'Для вас такого документа не существует', context: [] } })
+}
+
+function sendNotCancellable(res: ServerResponse, document: FakeDocument): void {
+  sendJson(res, 422, { data: { status: 'error', message: 'Документ не может быть отменён', context: { status: document.doc_status } } })
 }
 
 function sellerCompany(tin: string): FakeCompany {
@@ -351,7 +475,7 @@ function routeName(method: string, path: string): string {
     .replace(/^\/v1\/auth\/[^/]+\/password\/[a-z]{2}$/, '/v1/auth/{taxId}/password/{locale}')
     .replace(/^\/v1\/utils\/info\/[^/]+$/, '/v1/utils/info/{tin}')
     .replace(/^\/v1\/documents\/002\/create\/[a-z]{2}$/, '/v1/documents/002/create/{locale}')
-    .replace(/^\/v1\/documents\/[^/]+\/sign$/, '/v1/documents/{id}/sign')
+    .replace(/^\/v1\/documents\/[^/]+\/(sign|tosign|delete)$/, '/v1/documents/{id}/$1')
     .replace(/^\/v1\/documents\/(?!002\/)[^/]+$/, '/v1/documents/{id}')}`
 }
 

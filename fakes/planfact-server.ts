@@ -8,6 +8,13 @@ import { listen, parseJson, randomDelay, readBody, sendEmpty, sendJson } from '.
  * progress, no uniqueness of `externalId`, and switches for empty-bodied successes, an outage,
  * validation errors as 400 or as 200 `isSuccess:false`, permission errors, and lost answers.
  * It counts what it receives so tests can assert "exactly once".
+ *
+ * Operations: planned incomes (`POST /api/v1/operations/income`), their replacement (`PUT
+ * /api/v1/operations/income/{id}`), outcomes (`POST /api/v1/operations/outcome`, a category of
+ * type Outcome), deletion (`DELETE /api/v1/operations/{id}`) and the list search (comment and
+ * `isCommitted`). Payments arrive as the bank statement would bring them, through the control
+ * API: the planned income becomes actual, a part of it is paid (the planned one is split), or a
+ * separate actual income is linked to it.
  */
 
 export interface PlanFactFakeBehavior {
@@ -61,7 +68,7 @@ export interface FakeOperationPart {
 
 export interface FakeOperation {
   operationId: number
-  operationType: 'Income'
+  operationType: 'Income' | 'Outcome'
   operationDate: string
   accountId: number
   contrAgentId: number | null
@@ -89,12 +96,32 @@ export interface PlanFactFakeState {
   nextId: number
 }
 
+/** A payment as the bank statement brings it: `amount` omitted = the whole planned value. */
+export interface FakePayment {
+  /** YYYY-MM-DD */
+  date: string
+  amount?: number
+}
+
 export interface PlanFactFake {
   url: string
   /** Live state: read it in tests; `reset()` clears it in place. */
   state: PlanFactFakeState
   behavior: PlanFactFakeBehavior
   setBehavior(change: Partial<PlanFactFakeBehavior>): PlanFactFakeBehavior
+  /**
+   * The customer pays a planned income. In full (no amount, or at least the planned value): the
+   * operation itself becomes actual on `date`. In part: the planned one is reduced by the amount
+   * and stays planned, and a new actual income of the amount (same account, counterparty,
+   * category, project, comment and externalId) is booked. Answers the actual operation's id.
+   */
+  payOperation(operationId: number, payment: FakePayment): { operationId: number }
+  /**
+   * A bank-statement income booked on its own and linked by a person to the planned one: a new
+   * actual income of the same counterparty and account whose comment names the planned one's
+   * (so it carries our marker), externalId null; the planned operation is left as it is.
+   */
+  linkBankPayment(operationId: number, payment: Required<FakePayment>): { operationId: number }
   reset(): void
   close(): Promise<void>
 }
@@ -137,6 +164,7 @@ function seedState(): PlanFactFakeState {
       { operationCategoryId: 21, title: 'Sales', operationCategoryType: 'Income' },
       { operationCategoryId: 22, title: 'Other income', operationCategoryType: 'Income' },
       { operationCategoryId: 23, title: 'Salaries', operationCategoryType: 'Outcome' },
+      { operationCategoryId: 24, title: 'Refunds to customers', operationCategoryType: 'Outcome' },
     ],
     projects: [{ projectId: 31, title: 'Software services' }],
     operations: [],
@@ -155,9 +183,34 @@ class ValidationFailure extends Error {
   }
 }
 
+/** A control call the fake refuses (answered with this HTTP status and the message). */
+class ControlRefusal extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** What an income or outcome body describes, once validated. */
+interface OperationFields {
+  operationDate: string
+  accountId: number
+  contrAgentId: number | null
+  comment: string
+  isCommitted: boolean
+  externalId: string | null
+  parts: FakeOperationPart[]
+  value: number
+}
+
 /**
  * Starts the fake on 127.0.0.1 (`port` 0 or omitted = a free port). Control routes, open to
- * anyone: `GET /__control/state`, `POST /__control/reset`, `POST /__control/behavior`.
+ * anyone: `GET /__control/state`, `POST /__control/reset`, `POST /__control/behavior`,
+ * `POST /__control/operations/{id}/pay` `{ date, amount? }` and
+ * `POST /__control/operations/{id}/link-payment` `{ date, amount }` (both answer `{ operationId }`
+ * of the actual operation; 400 `{ error }` when refused, 404 for an unknown operation).
  */
 export async function startPlanFactFake(options: PlanFactFakeOptions): Promise<PlanFactFake> {
   const state = seedState()
@@ -283,8 +336,16 @@ export async function startPlanFactFake(options: PlanFactFakeOptions): Promise<P
   function write(method: string, url: URL, payload: unknown): { status: number; data: unknown } {
     const p = url.pathname
     if (method === 'POST' && p === '/api/v1/contragents') return { status: 200, data: { contrAgentId: createContrAgent(payload) } }
-    if (method === 'POST' && p === '/api/v1/operations/income') return { status: 200, data: { operationId: createIncome(payload) } }
+    if (method === 'POST' && p === '/api/v1/operations/income') return { status: 200, data: { operationId: createOperation(payload, 'Income') } }
+    if (method === 'POST' && p === '/api/v1/operations/outcome') return { status: 200, data: { operationId: createOperation(payload, 'Outcome') } }
     if (method === 'POST' && p === '/api/v1/operations/list') return { status: 200, data: searchOperations(payload) }
+    const income = /^\/api\/v1\/operations\/income\/(\d+)$/.exec(p)
+    if (method === 'PUT' && income) return { status: 200, data: { operationId: replaceIncome(Number(income[1]), payload) } }
+    const single = /^\/api\/v1\/operations\/(\d+)$/.exec(p)
+    if (method === 'DELETE' && single) {
+      deleteOperation(Number(single[1]))
+      return { status: 200, data: null }
+    }
     throw new NotFound(`No route ${method} ${p}`)
   }
 
@@ -313,7 +374,8 @@ export async function startPlanFactFake(options: PlanFactFakeOptions): Promise<P
     return contrAgent.contrAgentId
   }
 
-  function createIncome(payload: unknown): number {
+  /** Validates an income or outcome body (items' categories must be of `type`); throws ValidationFailure. */
+  function readOperationBody(payload: unknown, type: 'Income' | 'Outcome'): OperationFields {
     const body = asObject(payload)
     const errors: FieldError[] = []
     checkDate(body.operationDate, 'operationDate', errors)
@@ -335,13 +397,13 @@ export async function startPlanFactFake(options: PlanFactFakeOptions): Promise<P
       if (typeof item.isCalculationCommitted !== 'boolean') errors.push({ field: `items[${i}].isCalculationCommitted`, message: 'Must be true or false' })
       if (!findContrAgent(item.contrAgentId)) errors.push({ field: `items[${i}].contrAgentId`, message: `Counterparty ${String(item.contrAgentId)} not found` })
       const category = state.operationCategories.find((c) => c.operationCategoryId === item.operationCategoryId)
-      if (!category || category.operationCategoryType !== 'Income') {
-        errors.push({ field: `items[${i}].operationCategoryId`, message: `Income category ${String(item.operationCategoryId)} not found` })
+      if (!category || category.operationCategoryType !== type) {
+        errors.push({ field: `items[${i}].operationCategoryId`, message: `${type} category ${String(item.operationCategoryId)} not found` })
       }
       if (item.projectId !== null && item.projectId !== undefined && !state.projects.some((p) => p.projectId === item.projectId)) {
         errors.push({ field: `items[${i}].projectId`, message: `Project ${String(item.projectId)} not found` })
       }
-      if (typeof item.value !== 'number' || !(item.value > 0) || Math.round(item.value * 100) / 100 !== item.value) {
+      if (typeof item.value !== 'number' || !(item.value > 0) || !hasCents(item.value)) {
         errors.push({ field: `items[${i}].value`, message: 'Must be a positive amount with at most 2 decimals' })
       }
     })
@@ -358,20 +420,37 @@ export async function startPlanFactFake(options: PlanFactFakeOptions): Promise<P
         value: item.value as number,
       }
     })
-    const operation: FakeOperation = {
-      operationId: state.nextId++,
-      operationType: 'Income',
+    return {
       operationDate: body.operationDate as string,
       accountId: account!.accountId,
       contrAgentId: (body.contrAgentId as number | null | undefined) ?? null,
       comment: (body.comment as string | undefined) ?? '',
       isCommitted: body.isCommitted as boolean,
       externalId: (body.externalId as string | null | undefined) ?? null,
-      value: Math.round(parts.reduce((sum, p) => sum + p.value * 100, 0)) / 100,
       parts,
+      value: sumValues(parts),
     }
+  }
+
+  function createOperation(payload: unknown, type: 'Income' | 'Outcome'): number {
+    const fields = readOperationBody(payload, type)
+    const operation: FakeOperation = { operationId: state.nextId++, operationType: type, ...fields }
     state.operations.push(operation)
     return operation.operationId
+  }
+
+  /** `PUT /api/v1/operations/income/{id}`: the whole operation is replaced (parts get new ids). */
+  function replaceIncome(operationId: number, payload: unknown): number {
+    const operation = state.operations.find((o) => o.operationId === operationId)
+    if (!operation || operation.operationType !== 'Income') throw new NotFound(`Income operation ${operationId} not found`)
+    Object.assign(operation, readOperationBody(payload, 'Income'))
+    return operation.operationId
+  }
+
+  function deleteOperation(operationId: number): void {
+    const index = state.operations.findIndex((o) => o.operationId === operationId)
+    if (index < 0) throw new NotFound(`Operation ${operationId} not found`)
+    state.operations.splice(index, 1)
   }
 
   function searchOperations(payload: unknown): unknown {
@@ -379,7 +458,11 @@ export async function startPlanFactFake(options: PlanFactFakeOptions): Promise<P
     const errors: FieldError[] = []
     if (body.operationDateStart !== undefined) checkDate(body.operationDateStart, 'operationDateStart', errors)
     if (body.operationDateEnd !== undefined) checkDate(body.operationDateEnd, 'operationDateEnd', errors)
+    if (body.isCommitted !== undefined && body.isCommitted !== null && typeof body.isCommitted !== 'boolean') {
+      errors.push({ field: 'isCommitted', message: 'Must be true or false' })
+    }
     if (errors.length > 0) throw new ValidationFailure(errors)
+    const isCommitted = typeof body.isCommitted === 'boolean' ? body.isCommitted : undefined
     const start = body.operationDateStart as string | undefined
     const end = body.operationDateEnd as string | undefined
     const search = typeof body.searchString === 'string' ? body.searchString.toLowerCase() : ''
@@ -389,9 +472,98 @@ export async function startPlanFactFake(options: PlanFactFakeOptions): Promise<P
         (start === undefined || o.operationDate >= start) &&
         (end === undefined || o.operationDate <= end) &&
         (search === '' || o.comment.toLowerCase().includes(search)) &&
-        (accountIds.length === 0 || accountIds.includes(o.accountId)),
+        (accountIds.length === 0 || accountIds.includes(o.accountId)) &&
+        (isCommitted === undefined || o.isCommitted === isCommitted),
     )
     return { items: items.map(showOperation), total: items.length, deletedItems: [], totalDeleted: 0 }
+  }
+
+  /** The planned income a payment is for; refusals are the control API's 400/404. */
+  function plannedIncome(operationId: number, payment: unknown, amountRequired: boolean): { operation: FakeOperation; date: string; amount: number | undefined } {
+    const operation = state.operations.find((o) => o.operationId === operationId)
+    if (!operation) throw new ControlRefusal(404, `Operation ${operationId} not found`)
+    if (operation.operationType !== 'Income') throw new ControlRefusal(400, `Operation ${operationId} is an outcome: only a planned income can be paid`)
+    if (operation.isCommitted) throw new ControlRefusal(400, `Operation ${operationId} is already actual (paid)`)
+    const { date, amount } = asObject(payment)
+    if (typeof date !== 'string' || !DATE.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
+      throw new ControlRefusal(400, 'date must be YYYY-MM-DD')
+    }
+    if (amount === undefined || amount === null) {
+      if (amountRequired) throw new ControlRefusal(400, 'amount is required')
+      return { operation, date, amount: undefined }
+    }
+    if (typeof amount !== 'number' || !Number.isFinite(amount) || amount <= 0 || !hasCents(amount)) {
+      throw new ControlRefusal(400, 'amount must be a positive number with at most 2 decimals')
+    }
+    return { operation, date, amount }
+  }
+
+  function payOperation(operationId: number, payment: FakePayment): { operationId: number } {
+    const { operation, date, amount } = plannedIncome(operationId, payment, false)
+    if (amount === undefined || amount >= operation.value) {
+      operation.isCommitted = true
+      operation.operationDate = date
+      return { operationId: operation.operationId }
+    }
+    // A partial payment splits the planned income: the paid share leaves it (last parts first)
+    // and becomes an actual income with the same details.
+    let remaining = Math.round(amount * 100)
+    const paidParts: FakeOperationPart[] = []
+    for (let i = operation.parts.length - 1; i >= 0 && remaining > 0; i--) {
+      const part = operation.parts[i]!
+      const taken = Math.min(Math.round(part.value * 100), remaining)
+      remaining -= taken
+      part.value = (Math.round(part.value * 100) - taken) / 100
+      paidParts.unshift({ ...part, operationPartId: state.nextId++, value: taken / 100 })
+    }
+    operation.parts = operation.parts.filter((part) => part.value > 0)
+    operation.value = sumValues(operation.parts)
+    const actual: FakeOperation = {
+      operationId: state.nextId++,
+      operationType: 'Income',
+      operationDate: date,
+      accountId: operation.accountId,
+      contrAgentId: operation.contrAgentId,
+      comment: operation.comment,
+      isCommitted: true,
+      externalId: operation.externalId,
+      value: amount,
+      parts: paidParts,
+    }
+    state.operations.push(actual)
+    return { operationId: actual.operationId }
+  }
+
+  function linkBankPayment(operationId: number, payment: Required<FakePayment>): { operationId: number } {
+    const { operation, date, amount } = plannedIncome(operationId, payment, true)
+    const first = operation.parts[0]
+    const contrAgentId = operation.contrAgentId ?? first?.contrAgentId ?? null
+    const actual: FakeOperation = {
+      operationId: state.nextId++,
+      operationType: 'Income',
+      operationDate: date,
+      accountId: operation.accountId,
+      contrAgentId,
+      comment: `Bank statement payment, linked to: ${operation.comment}`,
+      isCommitted: true,
+      externalId: null,
+      value: amount!,
+      parts: first
+        ? [
+            {
+              operationPartId: state.nextId++,
+              calculationDate: date,
+              isCalculationCommitted: true,
+              contrAgentId: contrAgentId ?? first.contrAgentId,
+              operationCategoryId: first.operationCategoryId,
+              projectId: first.projectId,
+              value: amount!,
+            },
+          ]
+        : [],
+    }
+    state.operations.push(actual)
+    return { operationId: actual.operationId }
   }
 
   function findContrAgent(contrAgentId: unknown): FakeContrAgent | undefined {
@@ -439,11 +611,24 @@ export async function startPlanFactFake(options: PlanFactFakeOptions): Promise<P
       if (change instanceof Error || typeof change !== 'object' || change === null) return sendJson(res, 400, { error: 'expected a JSON object' })
       return sendJson(res, 200, setBehavior(change as Partial<PlanFactFakeBehavior>))
     }
+    const payment = /^\/__control\/operations\/(\d+)\/(pay|link-payment)$/.exec(path)
+    if (method === 'POST' && payment) {
+      const input = parseJson(body)
+      if (input instanceof Error || typeof input !== 'object' || input === null) return sendJson(res, 400, { error: 'expected a JSON object' })
+      try {
+        const id = Number(payment[1])
+        const paid = payment[2] === 'pay' ? payOperation(id, input as FakePayment) : linkBankPayment(id, input as Required<FakePayment>)
+        return sendJson(res, 200, paid)
+      } catch (error) {
+        if (error instanceof ControlRefusal) return sendJson(res, error.status, { error: error.message })
+        throw error
+      }
+    }
     sendJson(res, 404, { error: `no control route ${method} ${path}` })
   }
 
   const server = await listen(handle, options.port ?? 0)
-  return { url: server.url, state, behavior, setBehavior, reset, close: server.close }
+  return { url: server.url, state, behavior, setBehavior, payOperation, linkBankPayment, reset, close: server.close }
 }
 
 class NotFound extends Error {}
@@ -470,6 +655,14 @@ function checkDate(value: unknown, field: string, errors: FieldError[]): void {
   if (typeof value !== 'string' || !DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
     errors.push({ field, message: 'Date must be YYYY-MM-DD' })
   }
+}
+
+function hasCents(value: number): boolean {
+  return Math.round(value * 100) / 100 === value
+}
+
+function sumValues(parts: FakeOperationPart[]): number {
+  return Math.round(parts.reduce((sum, p) => sum + p.value * 100, 0)) / 100
 }
 
 function asObject(value: unknown): Record<string, unknown> {
