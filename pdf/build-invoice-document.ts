@@ -1,7 +1,7 @@
 import type { InvoicePreview } from '../billing/types.js'
 import type { InvoiceLanguage, SourceCustomer, SourceDeal } from '../sources/types.js'
 import { addDays, parseIsoDate } from './date-only.js'
-import type { InvoiceAppendixRow, InvoiceDocument, InvoiceDocumentLine, InvoiceSeller } from './invoice-document.js'
+import type { InvoiceAppendixRow, InvoiceBuyer, InvoiceContract, InvoiceDocument, InvoiceDocumentLine, InvoiceSeller } from './invoice-document.js'
 import { InvoiceDocumentError } from './invoice-document-error.js'
 import { INVOICE_TEMPLATE_VERSION } from './template-version.js'
 
@@ -59,37 +59,9 @@ export function buildInvoiceDocument(input: BuildInvoiceDocumentInput): InvoiceD
     issueDate,
     dueDate,
     period: { from: preview.period.from, to: preview.period.to, label: preview.period.label },
-    seller: {
-      name: seller.name,
-      legalName: seller.legalName,
-      tin: seller.tin,
-      vatRegCode: seller.vatRegCode,
-      address: seller.address,
-      bankName: seller.bankName,
-      bankAccount: seller.bankAccount,
-      mfo: seller.mfo,
-      swift: seller.swift,
-      director: seller.director,
-      accountant: seller.accountant,
-      email: seller.email,
-      phone: seller.phone,
-    },
-    buyer: {
-      customerId: customer.customerId,
-      name: customer.name,
-      legalName: customer.legalName,
-      country: customer.country,
-      tin: customer.tin,
-      vatRegCode: customer.vatRegCode,
-      address: customer.address,
-      bankName: customer.bankName,
-      bankAccount: customer.bankAccount,
-      mfo: customer.mfo,
-      swift: customer.swift,
-      director: customer.director,
-      accountant: customer.accountant,
-    },
-    contract: { dealId: deal.dealId, number: deal.contractNumber, date: deal.contractDate, dealTitle: deal.title },
+    seller: copySeller(seller),
+    buyer: copyBuyer(customer),
+    contract: copyContract(deal),
     currency: preview.currency,
     lines,
     subtotal: preview.subtotal,
@@ -99,6 +71,49 @@ export function buildInvoiceDocument(input: BuildInvoiceDocumentInput): InvoiceD
     paymentTerms: { days: deal.paymentTermsDays, dueDate },
     appendix,
   }
+}
+
+/** The seller setting as the documents print it: the named fields only, nothing the setting may gain later. */
+export function copySeller(seller: InvoiceSeller): InvoiceSeller {
+  return {
+    name: seller.name,
+    legalName: seller.legalName,
+    tin: seller.tin,
+    vatRegCode: seller.vatRegCode,
+    address: seller.address,
+    bankName: seller.bankName,
+    bankAccount: seller.bankAccount,
+    mfo: seller.mfo,
+    swift: seller.swift,
+    director: seller.director,
+    accountant: seller.accountant,
+    email: seller.email,
+    phone: seller.phone,
+  }
+}
+
+/** The customer's details the documents print (not its language, e-invoicing flag or version). */
+export function copyBuyer(customer: SourceCustomer): InvoiceBuyer {
+  return {
+    customerId: customer.customerId,
+    name: customer.name,
+    legalName: customer.legalName,
+    country: customer.country,
+    tin: customer.tin,
+    vatRegCode: customer.vatRegCode,
+    address: customer.address,
+    bankName: customer.bankName,
+    bankAccount: customer.bankAccount,
+    mfo: customer.mfo,
+    swift: customer.swift,
+    director: customer.director,
+    accountant: customer.accountant,
+  }
+}
+
+/** The contract reference of the deal. */
+export function copyContract(deal: SourceDeal): InvoiceContract {
+  return { dealId: deal.dealId, number: deal.contractNumber, date: deal.contractDate, dealTitle: deal.title }
 }
 
 function checkConsistency({ preview, customer, deal, number, issueDate }: BuildInvoiceDocumentInput): void {

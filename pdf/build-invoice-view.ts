@@ -1,9 +1,10 @@
+import type { InvoiceLanguage } from '../sources/types.js'
 import { spellAmount } from './amount-in-words.js'
 import { addDays } from './date-only.js'
 import { formatDate, formatMonth } from './format-date.js'
 import { formatDecimal, formatMoney, formatMoneyWithCurrency, formatPercent } from './format-number.js'
 import { toIntlLocale } from './intl-locale.js'
-import type { InvoiceDocument } from './invoice-document.js'
+import type { InvoiceBuyer, InvoiceDocument, InvoiceDocumentLine, InvoiceDocumentPeriod, InvoiceSeller } from './invoice-document.js'
 import { INVOICE_LABELS, type InvoiceLabels } from './invoice-labels.js'
 import { INVOICE_PHRASES } from './invoice-phrases.js'
 
@@ -13,7 +14,39 @@ export interface DetailRow {
   value: string
 }
 
-export interface InvoiceView {
+/** A party block: legal name, trading name, filled detail rows. */
+export interface PartyView {
+  name: string
+  legalName: string
+  rows: DetailRow[]
+}
+
+/** A row of the lines table, every figure formatted. */
+export interface LineView {
+  position: number
+  description: string
+  quantity: string
+  unit: string
+  rate: string
+  amount: string
+}
+
+export interface SignerView {
+  role: string
+  name: string
+}
+
+/** The totals under the lines table and the total in words. */
+export interface TotalsView {
+  subtotal: string
+  vatLabel: string
+  vatAmount: string
+  /** With the currency code. */
+  total: string
+  totalInWords: string
+}
+
+export interface InvoiceView extends TotalsView {
   lang: string
   t: InvoiceLabels
   title: string
@@ -24,17 +57,12 @@ export interface InvoiceView {
   contract: string
   dealTitle: string
   currency: string
-  seller: { name: string; legalName: string; rows: DetailRow[] }
-  buyer: { name: string; legalName: string; rows: DetailRow[] }
-  lines: { position: number; description: string; quantity: string; unit: string; rate: string; amount: string }[]
-  subtotal: string
-  vatLabel: string
-  vatAmount: string
-  total: string
-  totalInWords: string
+  seller: PartyView
+  buyer: PartyView
+  lines: LineView[]
   paymentTerms: string
   payment: DetailRow[]
-  signers: { role: string; name: string }[]
+  signers: SignerView[]
   appendix: {
     title: string
     rows: {
@@ -72,47 +100,14 @@ export function buildInvoiceView(document: InvoiceDocument): InvoiceView {
     number: document.number,
     issueDate: date(document.issueDate),
     dueDate: date(document.dueDate),
-    period: describePeriod(document, date),
+    period: describePeriod(document.period, language),
     contract: phrases.contractReference({ number: document.contract.number, date: date(document.contract.date) }),
     dealTitle: document.contract.dealTitle,
     currency,
-    seller: {
-      name: document.seller.name,
-      legalName: document.seller.legalName,
-      rows: keepFilled([
-        { label: t.address, value: document.seller.address },
-        { label: t.tin, value: document.seller.tin },
-        { label: t.vatRegCode, value: document.seller.vatRegCode },
-        { label: t.email, value: document.seller.email },
-        { label: t.phone, value: document.seller.phone },
-      ]),
-    },
-    buyer: {
-      name: document.buyer.name,
-      legalName: document.buyer.legalName,
-      rows: keepFilled([
-        { label: t.address, value: document.buyer.address },
-        { label: t.tin, value: document.buyer.tin ?? '' },
-        { label: t.vatRegCode, value: document.buyer.vatRegCode },
-        { label: t.bank, value: document.buyer.bankName },
-        { label: t.bankAccount, value: document.buyer.bankAccount },
-        { label: t.mfo, value: document.buyer.mfo },
-        { label: t.swift, value: document.buyer.swift },
-      ]),
-    },
-    lines: document.lines.map((line) => ({
-      position: line.position,
-      description: line.description,
-      quantity: formatDecimal(line.quantity, language),
-      unit: t.units[line.unit],
-      rate: money(line.rate),
-      amount: money(line.amount),
-    })),
-    subtotal: money(document.subtotal),
-    vatLabel: `${t.vat} ${formatPercent(document.vatRate, language)}`,
-    vatAmount: money(document.vatAmount),
-    total: formatMoneyWithCurrency(document.total, currency, language),
-    totalInWords: spellAmount({ amount: document.total, currency, language }),
+    seller: buildSellerView(document.seller, t),
+    buyer: buildBuyerView(document.buyer, t),
+    lines: buildLineViews(document.lines, currency, language, t),
+    ...buildTotalsView(document, t),
     paymentTerms: phrases.paymentTerms({ days: document.paymentTerms.days, dueDate: date(document.paymentTerms.dueDate) }),
     payment: keepFilled([
       { label: t.beneficiary, value: document.seller.legalName },
@@ -123,10 +118,7 @@ export function buildInvoiceView(document: InvoiceDocument): InvoiceView {
       { label: t.swift, value: document.seller.swift },
       { label: t.paymentReference, value: phrases.paymentReference({ number: document.number }) },
     ]),
-    signers: [
-      { role: t.director, name: document.seller.director },
-      { role: t.accountant, name: document.seller.accountant },
-    ].filter((signer) => signer.name.trim() !== ''),
+    signers: buildSigners(document.seller, t),
     appendix:
       document.appendix.length === 0
         ? null
@@ -147,12 +139,80 @@ export function buildInvoiceView(document: InvoiceDocument): InvoiceView {
   }
 }
 
-/** "October 2026 (1 Oct 2026 – 31 Oct 2026)"; a range that is not a calendar month shows its dates only. */
-function describePeriod(document: InvoiceDocument, date: (value: string) => string): string {
-  const range = `${date(document.period.from)} – ${date(addDays(document.period.to, -1))}`
-  return /^\d{4}-\d{2}$/.test(document.period.label) ? `${formatMonth(document.period.from, document.language)} (${range})` : range
+/** The supplier block: the seller's identity and contact details (its bank details go to the payment block). */
+export function buildSellerView(seller: InvoiceSeller, t: InvoiceLabels): PartyView {
+  return {
+    name: seller.name,
+    legalName: seller.legalName,
+    rows: keepFilled([
+      { label: t.address, value: seller.address },
+      { label: t.tin, value: seller.tin },
+      { label: t.vatRegCode, value: seller.vatRegCode },
+      { label: t.email, value: seller.email },
+      { label: t.phone, value: seller.phone },
+    ]),
+  }
 }
 
-function keepFilled(rows: DetailRow[]): DetailRow[] {
+/** The customer block: legal and bank details, empty ones left out. */
+export function buildBuyerView(buyer: InvoiceBuyer, t: InvoiceLabels): PartyView {
+  return {
+    name: buyer.name,
+    legalName: buyer.legalName,
+    rows: keepFilled([
+      { label: t.address, value: buyer.address },
+      { label: t.tin, value: buyer.tin ?? '' },
+      { label: t.vatRegCode, value: buyer.vatRegCode },
+      { label: t.bank, value: buyer.bankName },
+      { label: t.bankAccount, value: buyer.bankAccount },
+      { label: t.mfo, value: buyer.mfo },
+      { label: t.swift, value: buyer.swift },
+    ]),
+  }
+}
+
+/** The lines table's rows, figures in the document's language. */
+export function buildLineViews(lines: InvoiceDocumentLine[], currency: string, language: InvoiceLanguage, t: InvoiceLabels): LineView[] {
+  return lines.map((line) => ({
+    position: line.position,
+    description: line.description,
+    quantity: formatDecimal(line.quantity, language),
+    unit: t.units[line.unit],
+    rate: formatMoney(line.rate, currency, language),
+    amount: formatMoney(line.amount, currency, language),
+  }))
+}
+
+/** Subtotal, VAT, total and the total in words of a document's figures. */
+export function buildTotalsView(
+  figures: { language: InvoiceLanguage; currency: string; subtotal: string; vatRate: string; vatAmount: string; total: string },
+  t: InvoiceLabels,
+): TotalsView {
+  const { language, currency } = figures
+  return {
+    subtotal: formatMoney(figures.subtotal, currency, language),
+    vatLabel: `${t.vat} ${formatPercent(figures.vatRate, language)}`,
+    vatAmount: formatMoney(figures.vatAmount, currency, language),
+    total: formatMoneyWithCurrency(figures.total, currency, language),
+    totalInWords: spellAmount({ amount: figures.total, currency, language }),
+  }
+}
+
+/** The seller's signers, those without a name left out. */
+export function buildSigners(seller: InvoiceSeller, t: InvoiceLabels): SignerView[] {
+  return [
+    { role: t.director, name: seller.director },
+    { role: t.accountant, name: seller.accountant },
+  ].filter((signer) => signer.name.trim() !== '')
+}
+
+/** "October 2026 (1 Oct 2026 – 31 Oct 2026)"; a range that is not a calendar month shows its dates only. */
+export function describePeriod(period: InvoiceDocumentPeriod, language: InvoiceLanguage): string {
+  const date = (value: string): string => formatDate(value, language)
+  const range = `${date(period.from)} – ${date(addDays(period.to, -1))}`
+  return /^\d{4}-\d{2}$/.test(period.label) ? `${formatMonth(period.from, language)} (${range})` : range
+}
+
+export function keepFilled(rows: DetailRow[]): DetailRow[] {
   return rows.filter((row) => row.value.trim() !== '')
 }

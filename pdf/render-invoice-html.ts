@@ -1,16 +1,9 @@
 import { buildInvoiceView } from './build-invoice-view.js'
-import { hashRenderInput } from './hash-render-input.js'
 import type { InvoiceDocument } from './invoice-document.js'
-import { InvoiceDocumentError } from './invoice-document-error.js'
-import { getTemplateEnvironment } from './template-environment.js'
+import { renderDocumentHtml, type InvoiceHtml } from './render-document-html.js'
 import { INVOICE_TEMPLATE_VERSION } from './template-version.js'
 
-export interface InvoiceHtml {
-  /** The page: `index.html` for Gotenberg. */
-  html: string
-  /** The running footer with page numbers: `footer.html` for Gotenberg. */
-  footerHtml: string
-}
+export type { InvoiceHtml } from './render-document-html.js'
 
 /**
  * Renders the invoice and its page footer to self-contained HTML (inline CSS, no external
@@ -18,23 +11,9 @@ export interface InvoiceHtml {
  * must never record a version other than the template that produced it.
  */
 export function renderInvoiceHtml(document: InvoiceDocument): InvoiceHtml {
-  if (document.templateVersion !== INVOICE_TEMPLATE_VERSION) {
-    throw new InvoiceDocumentError(
-      `The document is for template ${document.templateVersion}; this code renders ${INVOICE_TEMPLATE_VERSION} only`,
-    )
-  }
-  const view = buildInvoiceView(document)
-  const environment = getTemplateEnvironment()
-  return {
-    html: environment.render('invoice.njk', view),
-    footerHtml: environment.render('invoice-footer.njk', {
-      lang: view.lang,
-      t: view.t,
-      number: view.number,
-      issueDate: view.issueDate,
-      sellerName: view.seller.legalName,
-      // Provenance on every page: which template and which input produced this document.
-      provenance: `${document.templateVersion}/${hashRenderInput(document).slice(0, 12)}`,
-    }),
-  }
+  return renderDocumentHtml(document, {
+    templateVersion: INVOICE_TEMPLATE_VERSION,
+    template: 'invoice.njk',
+    buildView: () => buildInvoiceView(document),
+  })
 }

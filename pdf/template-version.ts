@@ -1,6 +1,14 @@
 /**
  * The version of `templates/invoice.njk` and everything that shapes its output (labels,
  * formatting, words, paper and margins). Bump it with any change that can alter a rendered PDF,
- * so a stored PDF's `templateVersion` always names the template that produced it.
+ * so a stored PDF's `templateVersion` always names the template that produced it. The credit
+ * note prints the same partials: a change to one of them bumps CREDIT_NOTE_TEMPLATE_VERSION too.
  */
 export const INVOICE_TEMPLATE_VERSION = 'invoice-v1'
+
+/**
+ * The version of `templates/credit-note.njk` and what shapes its output: the invoice partials
+ * it shares (styles, parties, lines, words, signatures), its labels and the formatting. Bump it
+ * with any change that can alter a rendered credit note, as for the invoice.
+ */
+export const CREDIT_NOTE_TEMPLATE_VERSION = 'credit-note-v1'
