@@ -90,7 +90,7 @@ export function createDispatchActivities(deps: DispatchDeps) {
     },
 
     /** The e-invoice's status in Didox (the workflow polls it on a timer). */
-    async readDidoxStatus(input: { documentId: string }): Promise<{ code: number; meaning: string }> {
+    async readDidoxStatus(input: { documentId: string }): Promise<{ code: number; meaning: string; comment?: string | null }> {
       return failPermanentErrors(() => readDidoxStatus({ didox: deps.didox, documentId: input.documentId }))
     },
 

@@ -24,6 +24,9 @@ export interface InvoiceWorkflowSettings {
   approvalReminderMs: number
   /** How often to poll a sent e-invoice in Didox. */
   didoxPollIntervalMs: number
+  /** After delivery: how often PlanFact is asked about payments, and the reminder days. */
+  paymentCheckMs?: number
+  paymentReminderDays?: number[]
 }
 
 /** What the workflow knows; the activity adds seller, number prefix, time zone and the billed work. */
@@ -59,6 +62,8 @@ export function createInvoiceActivities(deps: { db: Database; config: Config; go
           makerChecker: settings.makerChecker,
           approvalReminderMs: Math.round(settings.approvalReminderHours * 3_600_000),
           didoxPollIntervalMs: deps.config.didox.pollIntervalMs,
+          paymentCheckMs: Math.round(settings.paymentCheckHours * 3_600_000),
+          paymentReminderDays: settings.paymentReminderDays,
         }
       })
     },

@@ -10,6 +10,7 @@ import { ApiError, describeError } from './errors.js'
 import { createDefaultChecks } from './health-checks.js'
 import { logRequests } from './request-log.js'
 import { createRouter } from './router.js'
+import { creditNotesRouter, invoiceAfterDeliveryRouter, receivablesRouter } from './routes/after-delivery.js'
 import { billingRunsRouter } from './routes/billing-runs.js'
 import { categoryRulesRouter } from './routes/category-rules.js'
 import { driftReportsRouter } from './routes/drift-reports.js'
@@ -55,6 +56,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   )
 
   app.route('/invoices', invoicesRouter)
+  app.route('/invoices', invoiceAfterDeliveryRouter)
+  app.route('/credit-notes', creditNotesRouter)
+  app.route('/receivables', receivablesRouter)
   app.route('/billing-runs', billingRunsRouter)
   app.route('/drift-reports', driftReportsRouter)
   app.route('/rate-rules', rateRulesRouter)

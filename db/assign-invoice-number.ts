@@ -1,4 +1,4 @@
-import type { Prisma } from '../generated/prisma/client.js'
+import { Prisma } from '../generated/prisma/client.js'
 
 /**
  * Takes the next invoice number of `year` inside the caller's transaction. The counter row is
@@ -7,11 +7,13 @@ import type { Prisma } from '../generated/prisma/client.js'
  */
 export async function assignInvoiceNumber(
   tx: Prisma.TransactionClient,
-  options: { year: number; prefix: string },
+  options: { year: number; prefix: string; series?: 'invoice' | 'credit_note' },
 ): Promise<{ number: string; year: number; seq: number }> {
+  // Credit notes have their own series (credit_note_number_counters), numbered the same way.
+  const table = Prisma.raw(options.series === 'credit_note' ? 'credit_note_number_counters' : 'invoice_number_counters')
   const rows = await tx.$queryRaw<{ last_value: number }[]>`
-    INSERT INTO invoice_number_counters (year, last_value, updated_at) VALUES (${options.year}, 1, now())
-    ON CONFLICT (year) DO UPDATE SET last_value = invoice_number_counters.last_value + 1, updated_at = now()
+    INSERT INTO ${table} (year, last_value, updated_at) VALUES (${options.year}, 1, now())
+    ON CONFLICT (year) DO UPDATE SET last_value = ${table}.last_value + 1, updated_at = now()
     RETURNING last_value`
   const seq = rows[0]!.last_value
   return { number: formatInvoiceNumber(options.prefix, options.year, seq), year: options.year, seq }

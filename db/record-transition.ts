@@ -27,11 +27,13 @@ export interface TransitionInput {
   approvedBy?: string
   /** A cancelled invoice that has a number is kept as void. */
   voidReason?: string
+  /** Once delivered: unpaid | partially_paid | overdue | paid | void. */
+  paymentStatus?: string
   /** The run's read-model row; absent in runs started before it existed. */
   run?: RunViewInput
 }
 
-const FINAL_STATES = ['completed', 'cancelled']
+const FINAL_STATES = ['completed', 'cancelled', 'paid', 'void']
 
 /**
  * Moves the invoice row (the workflow's projection in PostgreSQL) to a new state, writes the
@@ -47,6 +49,7 @@ export async function recordTransition(db: Database, input: TransitionInput): Pr
           state: input.state,
           ...(input.approvedBy ? { approvedBy: input.approvedBy, approvedAt: new Date(input.at) } : {}),
           ...(input.voidReason !== undefined ? { voidReason: input.voidReason, voidedAt: new Date(input.at) } : {}),
+          ...(input.paymentStatus !== undefined ? { paymentStatus: input.paymentStatus } : {}),
         },
       })
     }

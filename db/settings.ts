@@ -41,6 +41,16 @@ export const settingsSchema = z.object({
   lateWorkLookbackMonthsByDeal: z.record(z.string().min(1).max(64), z.number().int().min(0).max(24)).default({}),
   /** The nightly drift report checks the live invoices whose period ended within this many months. */
   driftCheckMonths: z.number().int().min(1).max(24).default(3),
+  /** Credit notes are numbered in their own yearly series: CN-2026-00001. */
+  creditNoteNumberPrefix: z.string().max(20).default('CN-'),
+  /** Days after the due date on which an overdue invoice reminds its billing contacts, each once. */
+  paymentReminderDays: z
+    .array(z.number().int().min(1).max(365))
+    .max(10)
+    .refine((days) => new Set(days).size === days.length, 'must not repeat a day')
+    .default([3, 10, 30]),
+  /** How often a delivered invoice asks PlanFact whether it was paid. */
+  paymentCheckHours: z.number().positive().max(24 * 31).default(6),
   seller: sellerSchema.default({
     name: 'Example Software LLC',
     legalName: '"Example Software" LLC',

@@ -3,7 +3,7 @@ import type { Database } from '../lib/database.js'
 import { ERROR_TYPES } from '../lib/error-types.js'
 import { PermanentError } from '../lib/permanent-error.js'
 import { buildEsfParty, type PartyDetails } from './build-esf-party.js'
-import { buildEsf, type EsfCatalog, type EsfInvoice } from './build-esf.js'
+import { buildEsf, type EsfBody, type EsfCatalog, type EsfInvoice } from './build-esf.js'
 import {
   findReference,
   markReferenceDone,
@@ -54,6 +54,7 @@ export type DidoxStatusMeaning =
   | 'waiting_agent'
   | 'signed_by_agent'
   | 'invalid'
+  | 'annulled'
 
 /** Didox document status codes. */
 export const DIDOX_STATUS_MEANINGS: Readonly<Record<number, DidoxStatusMeaning>> = Object.freeze({
@@ -66,10 +67,12 @@ export const DIDOX_STATUS_MEANINGS: Readonly<Record<number, DidoxStatusMeaning>>
   6: 'waiting_agent',
   8: 'signed_by_agent',
   40: 'invalid',
+  /** Replaced by a corrected ESF (unconfirmed code, external-apis.md). */
+  50: 'annulled',
 })
 
 /** Statuses of an earlier ESF that a retry adopts: drafts and documents on their way or done. */
-const ADOPTABLE_STATUSES = new Set([0, 1, 2, 3, 6, 8])
+export const ADOPTABLE_STATUSES = new Set([0, 1, 2, 3, 6, 8])
 
 const SYSTEM = 'didox'
 const PURPOSE = 'esf'
@@ -108,29 +111,18 @@ export async function createDidoxDraft(input: CreateDidoxDraftInput): Promise<Di
  * The document's Didox status: the workflow polls this (days are normal) until the buyer
  * accepts (3) or rejects (4).
  */
-export async function readDidoxStatus(input: { didox: DidoxClient; documentId: string }): Promise<{ code: number; meaning: DidoxStatusMeaning }> {
+export async function readDidoxStatus(input: { didox: DidoxClient; documentId: string }): Promise<{ code: number; meaning: DidoxStatusMeaning; comment: string | null }> {
   const document = await input.didox.getDocument(input.documentId)
   const meaning = DIDOX_STATUS_MEANINGS[document.docStatus]
   if (meaning === undefined) {
     throw new PermanentError(ERROR_TYPES.didoxRejected, `Didox reports status ${document.docStatus} for document ${input.documentId}, a code this app does not know`)
   }
-  return { code: document.docStatus, meaning }
+  return { code: document.docStatus, meaning, comment: document.comment }
 }
 
 async function createOrAdopt(input: CreateDidoxDraftInput & { key: ReferenceKey; buyerTin: string; attempts: number }): Promise<string> {
   const { db, didox, invoice, key } = input
-  const buyerInfo = await didox.getCompanyInfo(input.buyerTin)
-  if (buyerInfo === null) {
-    throw new PermanentError(ERROR_TYPES.didoxRejected, `the tax service does not know the buyer's TIN ${input.buyerTin} (invoice ${invoice.number}): correct the customer's TIN or deliver by e-mail`)
-  }
-  const sellerTin = resolveSellerTin(input.seller, didox.taxId)
-  const sellerInfo = await didox.getCompanyInfo(sellerTin)
-  const body = buildEsf({
-    invoice,
-    seller: buildEsfParty({ ...input.seller, tin: sellerTin }, sellerInfo),
-    buyer: buildEsfParty(input.buyer, buyerInfo),
-    catalog: input.catalog,
-  })
+  const body = await buildEsfBody({ didox, invoice, seller: input.seller, buyer: input.buyer, buyerTin: input.buyerTin, catalog: input.catalog })
 
   const earlier = await findEarlierEsf(didox, invoice.number, input.buyerTin)
   if (earlier !== null) {
@@ -151,8 +143,29 @@ async function createOrAdopt(input: CreateDidoxDraftInput & { key: ReferenceKey;
   }
 }
 
+/**
+ * The ESF body of a document (an invoice, or a credit note's corrected or additional ESF): the
+ * buyer's TIN checked with the tax service first, so an unknown buyer stops the step with a clear
+ * reason instead of a Didox validation error; the parties completed from the tax service.
+ */
+export async function buildEsfBody(input: { didox: DidoxClient; invoice: EsfInvoice; seller: PartyDetails; buyer: PartyDetails; buyerTin: string; catalog?: EsfCatalog | undefined }): Promise<EsfBody> {
+  const { didox, invoice } = input
+  const buyerInfo = await didox.getCompanyInfo(input.buyerTin)
+  if (buyerInfo === null) {
+    throw new PermanentError(ERROR_TYPES.didoxRejected, `the tax service does not know the buyer's TIN ${input.buyerTin} (invoice ${invoice.number}): correct the customer's TIN or deliver by e-mail`)
+  }
+  const sellerTin = resolveSellerTin(input.seller, didox.taxId)
+  const sellerInfo = await didox.getCompanyInfo(sellerTin)
+  return buildEsf({
+    invoice,
+    seller: buildEsfParty({ ...input.seller, tin: sellerTin }, sellerInfo),
+    buyer: buildEsfParty(input.buyer, buyerInfo),
+    catalog: input.catalog,
+  })
+}
+
 /** An ESF with this number for this buyer, drafts first (Didox lists drafts only when asked). */
-async function findEarlierEsf(didox: DidoxClient, number: string, buyerTin: string): Promise<DidoxDocumentSummary | null> {
+export async function findEarlierEsf(didox: DidoxClient, number: string, buyerTin: string): Promise<DidoxDocumentSummary | null> {
   for (const status of [0, null]) {
     const found = (await didox.listDocuments({ name: number, status })).filter(
       (d) =>
@@ -166,7 +179,7 @@ async function findEarlierEsf(didox: DidoxClient, number: string, buyerTin: stri
   return null
 }
 
-async function signDraft(input: { db: Database; didox: DidoxClient; signer: DidoxSigner; key: ReferenceKey; documentId: string }): Promise<DidoxDraftResult> {
+export async function signDraft(input: { db: Database; didox: DidoxClient; signer: DidoxSigner; key: ReferenceKey; documentId: string }): Promise<DidoxDraftResult> {
   const { db, didox, key, documentId } = input
   const document = await didox.getDocument(documentId)
   if (document.docStatus === 0) {
@@ -181,7 +194,7 @@ async function signDraft(input: { db: Database; didox: DidoxClient; signer: Dido
 }
 
 /** Didox delivers Uzbek e-invoices: UZS amounts to a buyer with a TIN. */
-function checkDeliverable(invoice: DidoxInvoice, buyer: PartyDetails): string {
+export function checkDeliverable(invoice: DidoxInvoice, buyer: PartyDetails): string {
   if (invoice.currency !== 'UZS') {
     throw new PermanentError(
       ERROR_TYPES.invalidInput,

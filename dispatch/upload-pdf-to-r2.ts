@@ -28,6 +28,8 @@ export interface UploadInvoicePdfToR2Input {
   sha256: string
   /** Cancels the S3 calls, e.g. when the activity is cancelled. */
   signal?: AbortSignal
+  /** Another document of the invoice (a credit note): its key, record purpose and metadata. */
+  document?: { key: string; purpose: string; metadata: Record<string, string> }
 }
 
 export interface UploadedInvoicePdf {
@@ -58,6 +60,11 @@ export function buildInvoicePdfKey(invoice: Pick<R2InvoiceRef, 'number' | 'year'
   return `invoices/${invoice.year}/${encodeURIComponent(invoice.number)}/v${invoice.pdfVersion}.pdf`
 }
 
+/** A credit note's PDF, beside its invoice's: `invoices/<year>/<invoice number>/credit-notes/<number>-v<version>.pdf`. */
+export function buildCreditNotePdfKey(invoice: Pick<R2InvoiceRef, 'number' | 'year'>, creditNote: { number: string; pdfVersion: number }): string {
+  return `invoices/${invoice.year}/${encodeURIComponent(invoice.number)}/credit-notes/${encodeURIComponent(creditNote.number)}-v${creditNote.pdfVersion}.pdf`
+}
+
 /**
  * Stores an approved invoice's PDF in R2 exactly once in effect. The write is conditional
  * (`If-None-Match: *`), so a retry, a duplicate activity or a stale worker can never replace an
@@ -70,8 +77,9 @@ export async function uploadInvoicePdfToR2(input: UploadInvoicePdfToR2Input): Pr
   const { db, s3, bucket, invoice, pdf, signal } = input
   const sha256 = input.sha256.toLowerCase()
   checkInput(input, sha256)
-  const key = buildInvoicePdfKey(invoice)
-  const where = { invoiceId_system_purpose: { invoiceId: invoice.invoiceId, system: R2_SYSTEM, purpose: `pdf:v${invoice.pdfVersion}` } }
+  const key = input.document?.key ?? buildInvoicePdfKey(invoice)
+  const purpose = input.document?.purpose ?? `pdf:v${invoice.pdfVersion}`
+  const where = { invoiceId_system_purpose: { invoiceId: invoice.invoiceId, system: R2_SYSTEM, purpose } }
 
   const recorded = await db.externalReference.findUnique({ where })
   if (recorded?.status === 'done') {
@@ -98,6 +106,7 @@ export async function uploadInvoicePdfToR2(input: UploadInvoicePdfToR2Input): Pr
           'invoice-number': encodeURIComponent(invoice.number),
           'pdf-version': String(invoice.pdfVersion),
           sha256,
+          ...input.document?.metadata,
         },
         IfNoneMatch: '*',
       }),
@@ -114,7 +123,7 @@ export async function uploadInvoicePdfToR2(input: UploadInvoicePdfToR2Input): Pr
   const record = { status: 'done', externalId: key, details: details as unknown as Prisma.InputJsonObject }
   await db.externalReference.upsert({
     where,
-    create: { invoiceId: invoice.invoiceId, system: R2_SYSTEM, purpose: `pdf:v${invoice.pdfVersion}`, pdfVersion: invoice.pdfVersion, ...record },
+    create: { invoiceId: invoice.invoiceId, system: R2_SYSTEM, purpose, pdfVersion: input.document ? null : invoice.pdfVersion, ...record },
     update: record,
   })
   return { ...details, alreadyStored }

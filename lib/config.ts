@@ -45,6 +45,8 @@ const envSchema = z.object({
   PLANFACT_INCOME_CATEGORY_ID: z.string().optional(),
   /** PlanFact project for the invoices; empty = none. */
   PLANFACT_PROJECT_ID: z.string().optional(),
+  /** Outcome category refunds of credit notes are booked under; empty = look up "Refunds to customers". */
+  PLANFACT_REFUND_CATEGORY_ID: z.string().optional(),
 
   /** Didox.uz (e-invoices). The local fake listens on 127.0.0.1:3003. */
   DIDOX_URL: z.url().default('http://127.0.0.1:3003'),
@@ -114,7 +116,7 @@ export interface Config {
     timeoutMs: number
   }
   gotenberg: { url: string; timeoutMs: number }
-  planfact: { url: string; apiKey: string; timeoutMs: number; incomeCategoryId: string | undefined; projectId: string | undefined }
+  planfact: { url: string; apiKey: string; timeoutMs: number; incomeCategoryId: string | undefined; projectId: string | undefined; refundCategoryId: string | undefined }
   didox: {
     url: string
     partnerToken: string
@@ -180,6 +182,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       timeoutMs: e.PLANFACT_TIMEOUT_MS,
       incomeCategoryId: e.PLANFACT_INCOME_CATEGORY_ID,
       projectId: e.PLANFACT_PROJECT_ID,
+      refundCategoryId: e.PLANFACT_REFUND_CATEGORY_ID,
     },
     didox: {
       url: e.DIDOX_URL,

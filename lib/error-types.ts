@@ -42,6 +42,12 @@ export const ERROR_TYPES = {
   databaseData: 'DatabaseDataError',
   /** An earlier attempt may have sent the e-mail: an operator checks the mailbox, then retries or skips. */
   emailOutcomeUnknown: 'EmailOutcomeUnknown',
+  /** A credit note cannot be made: the invoice is not delivered, is void, or a void is in progress. */
+  wrongState: 'WRONG_STATE',
+  /** A credit note's request names what the invoice does not have (a line, hours of a fee line). */
+  invalidCreditNote: 'INVALID_CREDIT_NOTE',
+  /** A credit note would credit more than is left of the invoice. */
+  creditExceedsInvoice: 'CREDIT_EXCEEDS_INVOICE',
 } as const
 
 export type ErrorType = (typeof ERROR_TYPES)[keyof typeof ERROR_TYPES]

@@ -3,7 +3,7 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import { retryInterruptedUpdate } from '../operations/updates.js'
 import { ApplicationFailure } from '@temporalio/common'
 import type { ActionInput, InvoiceActionName } from '../workflows/invoice-actions.js'
-import { ACTION_UPDATES, type ActionOutcome } from '../workflows/invoice-contract.js'
+import { ACTION_UPDATES, getInvoiceQuery, type ActionOutcome, type InvoiceView } from '../workflows/invoice-contract.js'
 
 /** An action straight through its Update, as the operator CLI or Temporal Web sends it. */
 export function act<A extends InvoiceActionName>(handle: WorkflowHandle, action: A, input: ActionInput<A> | Record<string, unknown>, updateId?: string): Promise<ActionOutcome> {
@@ -28,4 +28,18 @@ export async function refusalOf(work: Promise<unknown>): Promise<{ code: string;
 export async function workflowTaskFailures(handle: WorkflowHandle): Promise<number> {
   const history = await handle.fetchHistory()
   return (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes).length
+}
+
+/** States of a delivered invoice (the workflow then waits for its money). */
+const DELIVERED = ['awaiting_payment', 'partially_paid', 'overdue', 'paid', 'void']
+
+/** Waits until the invoice is delivered and answers its view (the run goes on, following payment). */
+export async function untilDelivered(handle: WorkflowHandle, timeoutMs = 60_000): Promise<InvoiceView> {
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    const view = await handle.query(getInvoiceQuery)
+    if (DELIVERED.includes(view.state)) return view
+    if (Date.now() > until) throw new Error(`invoice ${handle.workflowId} is still ${view.state} after ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
 }

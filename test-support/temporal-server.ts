@@ -4,7 +4,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { INVOICE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js'
+import { INVOICE_SEARCH_ATTRIBUTES, searchAttributeTypeName } from '../workflows/search-attributes.js'
 
 /** The temporal CLI installed by scripts/services/temporal.sh. */
 export const temporalCli = fileURLToPath(new URL('../.local/venv/bin/temporal', import.meta.url))
@@ -36,7 +36,7 @@ export class PrivateTemporalServer {
         ...['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(this.port), '--headless', '--db-filename', this.dbFile, '--log-level', 'error'],
         // As scripts/services/temporal.sh runs it, so the restart tests cover the WAL journal.
         ...['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'],
-        ...INVOICE_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
+        ...INVOICE_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${searchAttributeTypeName(key)}`]),
       ],
       { stdio: 'ignore', env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TEMPORAL_'))) },
     )

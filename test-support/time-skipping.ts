@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { TestWorkflowEnvironment } from '@temporalio/testing'
-import { INVOICE_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js'
+import { INVOICE_SEARCH_ATTRIBUTES, searchAttributeTypeName } from '../workflows/search-attributes.js'
 // The SDK's quiet logger (Runtime.install may run only once per process) and .env.
 import './temporal.js'
 
@@ -24,10 +24,10 @@ export async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvir
     server: { executable: { type: 'existing-path', path: timeSkippingServer } },
   })
   // The invoice workflows upsert these; the test server has none until told (its operator API).
-  const keyword = 2 // INDEXED_VALUE_TYPE_KEYWORD
+  const indexedType = { Keyword: 2, Datetime: 6 } // INDEXED_VALUE_TYPE_KEYWORD, _DATETIME
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(INVOICE_SEARCH_ATTRIBUTES.map((key) => [key.name, keyword])),
+    searchAttributes: Object.fromEntries(INVOICE_SEARCH_ATTRIBUTES.map((key) => [key.name, indexedType[searchAttributeTypeName(key)]])),
   })
   return env
 }

@@ -12,7 +12,7 @@ export interface DispatchPlan {
 
 /** Didox statuses after which the buyer's answer is final. */
 const DIDOX_ACCEPTED = ['accepted', 'signed_by_agent']
-const DIDOX_REFUSED = ['rejected', 'deleted', 'invalid']
+const DIDOX_REFUSED = ['rejected', 'deleted', 'invalid', 'annulled']
 
 /**
  * After approval, each effect once: book in PlanFact, copy the PDF to R2, deliver (Didox, then
@@ -56,7 +56,7 @@ const MAX_POLL_INTERVAL_MS = 6 * 3_600_000
  * Polls Didox on a durable timer until the buyer accepts (days are normal) or refuses. The
  * interval doubles from `pollIntervalMs` up to six hours, so the history stays small.
  */
-async function awaitBuyer(run: InvoiceRun, documentId: string, pollIntervalMs: number): Promise<DispatchResult> {
+export async function awaitBuyer(run: InvoiceRun, documentId: string, pollIntervalMs: number): Promise<DispatchResult> {
   let last = ''
   let interval = pollIntervalMs
   for (;;) {
@@ -69,7 +69,8 @@ async function awaitBuyer(run: InvoiceRun, documentId: string, pollIntervalMs: n
     if (DIDOX_ACCEPTED.includes(status.meaning)) return { externalId: documentId, detail: status.meaning }
     if (DIDOX_REFUSED.includes(status.meaning)) {
       // Shown to the operator, never swallowed: retry polls again, skip completes without it.
-      throw ApplicationFailure.nonRetryable(`the buyer's side answered the e-invoice ${documentId}: ${status.meaning} (Didox status ${status.code})`, 'DidoxDocumentRefused')
+      const comment = status.comment ? `, saying: ${JSON.stringify(status.comment)}` : ''
+      throw ApplicationFailure.nonRetryable(`the buyer's side answered the e-invoice ${documentId}: ${status.meaning} (Didox status ${status.code})${comment}`, 'DidoxDocumentRefused')
     }
     await sleep(interval)
     interval = Math.min(interval * 2, Math.max(pollIntervalMs, MAX_POLL_INTERVAL_MS))

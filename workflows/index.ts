@@ -3,3 +3,4 @@
 export { invoiceWorkflow } from './invoice-workflow.js'
 export { billingRunWorkflow } from './billing-run-workflow.js'
 export { driftReportWorkflow, invoiceDriftWorkflow } from './drift-workflows.js'
+export { creditNoteWorkflow } from './credit-note-workflow.js'

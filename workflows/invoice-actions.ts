@@ -58,6 +58,23 @@ export const FingerprintSchema = z.string().min(1).max(500)
 /** The PDF version the approver opened (GET /invoices/{id}/pdf answers it). */
 export const PdfVersionSchema = z.number().int().min(1).max(100_000)
 
+/** Money a person types: positive, at most 2 decimals, fits numeric(20,2). */
+export const MoneySchema = z.string().regex(/^\d{1,18}(\.\d{1,2})?$/, 'must be a positive decimal string with at most 2 decimals, e.g. "150.00"').refine((v) => Number(v) > 0, 'must be more than 0')
+/** A calendar date YYYY-MM-DD. */
+export const IsoDateSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'is not a calendar date')
+
+/** A payment recorded by hand (the bank statement shows it, PlanFact does not yet). */
+export const ManualPaymentSchema = z.strictObject({
+  amount: MoneySchema,
+  paidOn: IsoDateSchema,
+  /** The bank's reference: the same reference twice is the same payment. */
+  reference: storableText(200).trim().min(1).optional(),
+  note: storableText(2000).optional(),
+})
+
 const actor = { actor: ActorSchema }
 
 /** Each action's input, as the workflow's Update receives it. */
@@ -69,6 +86,8 @@ export const ACTION_INPUT_SCHEMAS = {
   cancel: z.strictObject({ ...actor, reason: ReasonSchema }),
   retry: z.strictObject(actor),
   skip: z.strictObject({ ...actor, reason: ReasonSchema }),
+  /** `requestId` makes a retried request the same payment (the API's update id). */
+  recordPayment: ManualPaymentSchema.extend({ ...actor, requestId: storableText(200).min(1) }),
 } as const
 
 export type InvoiceActionName = keyof typeof ACTION_INPUT_SCHEMAS

@@ -1,6 +1,7 @@
 import { proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow'
 import type { DispatchActivities } from '../activities/dispatch.js'
 import type { InvoiceActivities } from '../activities/invoice.js'
+import type { PaymentActivities } from '../activities/payments.js'
 import type { PrefillActivities } from '../activities/prefill.js'
 import { RETRY_POLICY } from './retry-policy.js'
 
@@ -32,3 +33,7 @@ export const { finalizeInvoice, renderInvoicePdf } = proxyActivities<InvoiceActi
  */
 export const EXTERNAL_CALL_OPTIONS: ActivityOptions = { startToCloseTimeout: '2m', retry: RETRY_POLICY }
 export const { syncPlanFact, uploadPdfToR2, createDidoxDraft, readDidoxStatus, sendInvoiceEmail } = proxyActivities<DispatchActivities>(EXTERNAL_CALL_OPTIONS)
+
+/** After delivery: a PlanFact read or two and a PostgreSQL write; a payment by hand; a reminder e-mail. */
+export const { checkPayments, recordManualPayment } = proxyActivities<PaymentActivities>({ startToCloseTimeout: '1m', retry: RETRY_POLICY })
+export const { sendPaymentReminder } = proxyActivities<PaymentActivities>(EXTERNAL_CALL_OPTIONS)

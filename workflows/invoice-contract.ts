@@ -1,4 +1,4 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow'
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow'
 import type { InvoicePreview } from '../billing/types.js'
 import type { ActionInput, InvoiceActionName } from './invoice-actions.js'
 
@@ -14,6 +14,12 @@ export const INVOICE_STATES = [
   'finalizing',
   'awaiting_approval',
   'dispatching',
+  'awaiting_payment',
+  'partially_paid',
+  'overdue',
+  'paid',
+  'void',
+  /** Delivered by a run started before payments were followed (it ended there). */
   'completed',
   'cancelled',
   'needs_attention',
@@ -45,19 +51,32 @@ export const ACTIONS_BY_STATE: Record<InvoiceState, readonly InvoiceActionName[]
   finalizing: ['cancel'],
   awaiting_approval: ['approve', 'reject', 'cancel'],
   dispatching: [],
+  awaiting_payment: ['recordPayment'],
+  partially_paid: ['recordPayment'],
+  overdue: ['recordPayment'],
+  paid: [],
+  void: [],
   completed: [],
   cancelled: [],
   needs_attention: ['retry', 'skip', 'cancel'],
 }
 
+/** States of a delivered invoice that waits for its money: credit notes and payments apply. */
+export const DELIVERED_STATES: readonly InvoiceState[] = ['awaiting_payment', 'partially_paid', 'overdue', 'paid', 'completed']
+
 /** Who must act next in a state: shown in lists, in Temporal Web and in the "waiting for me" views. */
-export type NextActor = 'accountant' | 'approver' | 'operator' | null
+export type NextActor = 'accountant' | 'approver' | 'operator' | 'finance' | null
 export const NEXT_ACTOR_BY_STATE: Record<InvoiceState, NextActor> = {
   prefilling: null,
   awaiting_confirmation: 'accountant',
   finalizing: null,
   awaiting_approval: 'approver',
   dispatching: null,
+  awaiting_payment: null,
+  partially_paid: null,
+  overdue: 'finance',
+  paid: null,
+  void: null,
   completed: null,
   cancelled: null,
   needs_attention: 'operator',
@@ -68,7 +87,9 @@ export const NEXT_ACTOR_BY_STATE: Record<InvoiceState, NextActor> = {
  * WRONG_STATE: the state cannot take it; INVALID_INPUT: the input fails its schema;
  * STALE_PREVIEW: the fingerprint is not the current preview's, or the sources changed;
  * STALE_PDF: the PDF version is not the current one; PREVIEW_HAS_ERRORS; INVALID_EDIT;
- * MAKER_CHECKER; NOT_SKIPPABLE; EFFECTS_MADE: cancel after an external effect.
+ * MAKER_CHECKER; NOT_SKIPPABLE; EFFECTS_MADE: cancel after an external effect;
+ * PAYMENT_REFUSED: a hand-recorded payment above what is due, or one PlanFact already shows;
+ * CREDIT_EXCEEDS_INVOICE: a credit note confirmed after others took what was left of the invoice.
  */
 export const REFUSAL_CODES = [
   'WRONG_STATE',
@@ -80,6 +101,8 @@ export const REFUSAL_CODES = [
   'MAKER_CHECKER',
   'NOT_SKIPPABLE',
   'EFFECTS_MADE',
+  'PAYMENT_REFUSED',
+  'CREDIT_EXCEEDS_INVOICE',
 ] as const
 export type RefusalCode = (typeof REFUSAL_CODES)[number]
 
@@ -96,7 +119,26 @@ export interface ActionOutcome {
   total: string | null
   currency: string | null
   attention: Attention | null
+  /** Once delivered: what was paid and credited, and what is still due. */
+  payment?: PaymentView | null
 }
+
+/** A delivered invoice's money, as the payment check last saw it (decimal strings). */
+export interface PaymentView {
+  status: PaymentStatus
+  /** YYYY-MM-DD, or null when the invoice has no due date. */
+  dueDate: string | null
+  total: string
+  credited: string
+  paid: string
+  due: string
+  /** The reminders sent, by days after the due date. */
+  remindersSent: number[]
+  /** When PlanFact was last read, and why it could not be (it is tried again at the next check). */
+  checkedAt: string
+  planfactProblem: string | null
+}
+export type PaymentStatus = 'unpaid' | 'partially_paid' | 'overdue' | 'paid' | 'void'
 
 export const refreshUpdate = defineUpdate<ActionOutcome, [ActionInput<'refresh'>]>('refresh')
 export const confirmUpdate = defineUpdate<ActionOutcome, [ActionInput<'confirm'>]>('confirm')
@@ -105,7 +147,20 @@ export const rejectUpdate = defineUpdate<ActionOutcome, [ActionInput<'reject'>]>
 export const cancelUpdate = defineUpdate<ActionOutcome, [ActionInput<'cancel'>]>('cancel')
 export const retryUpdate = defineUpdate<ActionOutcome, [ActionInput<'retry'>]>('retry')
 export const skipUpdate = defineUpdate<ActionOutcome, [ActionInput<'skip'>]>('skip')
-export const ACTION_UPDATES = { refresh: refreshUpdate, confirm: confirmUpdate, approve: approveUpdate, reject: rejectUpdate, cancel: cancelUpdate, retry: retryUpdate, skip: skipUpdate }
+export const recordPaymentUpdate = defineUpdate<ActionOutcome, [ActionInput<'recordPayment'>]>('recordPayment')
+export const ACTION_UPDATES = {
+  refresh: refreshUpdate,
+  confirm: confirmUpdate,
+  approve: approveUpdate,
+  reject: rejectUpdate,
+  cancel: cancelUpdate,
+  retry: retryUpdate,
+  skip: skipUpdate,
+  recordPayment: recordPaymentUpdate,
+}
+
+/** A credit note of the invoice was approved or completed (or a void): check what is due now. */
+export const creditNoteChangedSignal = defineSignal<[{ creditNoteId: string; state: string }]>('creditNoteChanged')
 
 /** What the prefill found, for the start's answer (update-with-start). */
 export interface PrefillResult {
@@ -141,12 +196,14 @@ export interface InvoiceView {
   /** Dispatch steps done so far, with what the external system calls the invoice. */
   dispatch: Record<string, { status: 'done' | 'skipped'; externalId?: string; detail?: string }>
   cancelReason: string | null
+  /** Once delivered (runs started before payments were followed have none). */
+  payment?: PaymentView | null
 }
 
 export const getInvoiceQuery = defineQuery<InvoiceView>('getInvoice')
 
 export interface InvoiceOutcome {
-  state: 'completed' | 'cancelled'
+  state: 'completed' | 'cancelled' | 'paid' | 'void'
   invoiceId: string | null
   invoiceNumber: string | null
 }

@@ -7,7 +7,7 @@ import { buildInvoiceMessageId } from '../dispatch/send-invoice-email.js'
 import { SAMPLE_DEALS } from '../sources/generate/catalog.js'
 import { runInvoiceWorker, waitFor, type InvoiceTestEnv, type RunningInvoiceWorker } from '../test-support/invoice-env.js'
 import { connectTestEnvironment, uniqueName } from '../test-support/temporal.js'
-import { act, refusalOf } from '../test-support/invoice-actions.js'
+import { act, refusalOf, untilDelivered } from '../test-support/invoice-actions.js'
 import { recordHistory } from '../test-support/record-history.js'
 import { getInvoiceQuery, type InvoiceView } from './invoice-contract.js'
 import { invoiceWorkflow } from './invoice-workflow.js'
@@ -82,7 +82,7 @@ describe('dispatch: exactly once, needs_attention, outages', { timeout: 180_000 
     inv.planfact.setBehavior({ dropResponsesAfterWrite: 2 }) // the counterparty's and the operation's answers never arrive
     Object.assign(crashAfterWork, { syncPlanFact: 1, uploadPdfToR2: 1, sendInvoiceEmail: 1 })
     const { h, approving } = await approved(SAMPLE_DEALS.tmUsdUzEInvoicing, period)
-    expect((await h.result()).state).toBe('completed')
+    expect((await untilDelivered(h)).state).toBe('awaiting_payment')
 
     expect(inv.planfact.state.operations.filter((o) => o.externalId === approving.invoiceId)).toHaveLength(1)
     expect(await r2Objects(approving.invoiceNumber!)).toBe(1)
@@ -98,7 +98,7 @@ describe('dispatch: exactly once, needs_attention, outages', { timeout: 180_000 
     const waiting = await until(h, (v) => v.dispatch.didox?.status === 'done')
     expect(inv.didox.state.documents.filter((d) => d.name === approving.invoiceNumber)).toHaveLength(1)
     inv.didox.setDocumentStatus(waiting.dispatch.didox!.externalId!, 3)
-    expect((await h.result()).state).toBe('completed')
+    expect((await untilDelivered(h)).state).toBe('awaiting_payment')
   })
 
   it('a permanent PlanFact refusal waits in needs_attention; retry after the fix completes', async () => {
@@ -109,7 +109,7 @@ describe('dispatch: exactly once, needs_attention, outages', { timeout: 180_000 
 
     inv.planfact.setBehavior({ forbiddenCode: null }) // the tariff is upgraded
     expect(await act(h, 'retry', { actor: 'ops' })).toMatchObject({ previousState: 'needs_attention', state: 'dispatching', attention: null })
-    expect((await h.result()).state).toBe('completed')
+    expect((await untilDelivered(h)).state).toBe('awaiting_payment')
     await recordHistory(env, h.workflowId, 'needs-attention-retry')
     expect(inv.planfact.state.operations.filter((o) => o.externalId === approving.invoiceId)).toHaveLength(1)
     const events = await inv.db.invoiceEvent.findMany({ where: { workflowId: h.workflowId }, orderBy: { id: 'asc' } })
@@ -127,7 +127,7 @@ describe('dispatch: exactly once, needs_attention, outages', { timeout: 180_000 
     expect(refused.message).toMatch(/planfact \(.+\), r2 \(.+\).*credit note/)
     expect((await refusalOf(act(h, 'skip', { actor: 'ops', reason: ' ' }))).code).toBe('INVALID_INPUT')
     await act(h, 'skip', { actor: 'ops', reason: 'the client asked for paper this month' })
-    expect((await h.result()).state).toBe('completed')
+    expect((await untilDelivered(h)).state).toBe('awaiting_payment')
     inv.didox.setBehavior({ forbidCreate: false })
     const final = await view(h)
     expect(final.dispatch.didox).toEqual({ status: 'skipped' })
@@ -141,7 +141,7 @@ describe('dispatch: exactly once, needs_attention, outages', { timeout: 180_000 
     await new Promise((resolve) => setTimeout(resolve, 4_000))
     expect((await view(h)).state).toBe('dispatching')
     inv.planfact.setBehavior({ outage: false })
-    expect((await h.result()).state).toBe('completed')
+    expect((await untilDelivered(h)).state).toBe('awaiting_payment')
     expect(inv.planfact.state.operations.filter((o) => o.externalId === approving.invoiceId)).toHaveLength(1)
   })
 })

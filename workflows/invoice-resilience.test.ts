@@ -6,7 +6,7 @@ import { SAMPLE_DEALS } from '../sources/generate/catalog.js'
 import { createInvoiceTestEnv, waitFor, type InvoiceTestEnv } from '../test-support/invoice-env.js'
 import { bundleWorkflows, connectTestEnvironment, createTestWorker, uniqueName } from '../test-support/temporal.js'
 import { PrivateTemporalServer } from '../test-support/temporal-server.js'
-import { act } from '../test-support/invoice-actions.js'
+import { act, untilDelivered } from '../test-support/invoice-actions.js'
 import { getInvoiceQuery, type InvoiceState, type InvoiceView } from './invoice-contract.js'
 import { invoiceWorkflow } from './invoice-workflow.js'
 
@@ -47,9 +47,9 @@ describe('an invoice survives its worker and its server', { timeout: 180_000 }, 
     const second = await createTestWorker(env, { taskQueue, activities: inv.activities })
     const outcome = await second.runUntil(async () => {
       expect((await approving).state).toBe('dispatching')
-      return h.result()
+      return untilDelivered(h)
     })
-    expect(outcome).toEqual({ state: 'completed', invoiceId: waiting.invoiceId, invoiceNumber: waiting.invoiceNumber })
+    expect(outcome).toMatchObject({ state: 'awaiting_payment', invoiceId: waiting.invoiceId, invoiceNumber: waiting.invoiceNumber })
   })
 
   it('reminds approvers after the configured delay, and again after each further delay', async () => {
@@ -68,7 +68,7 @@ describe('an invoice survives its worker and its server', { timeout: 180_000 }, 
       expect(await reminders()).toBe(0)
       await waitFor(reminders, (n) => n >= 2, 20_000)
       await act(h, 'approve', { actor: 'bob', pdfVersion: 1 })
-      expect((await h.result()).state).toBe('completed')
+      expect((await untilDelivered(h)).state).toBe('awaiting_payment')
     })
   })
 
@@ -95,7 +95,7 @@ describe('an invoice survives its worker and its server', { timeout: 180_000 }, 
         await waitFor(() => confirm().then(() => true, () => false), Boolean, 60_000)
         expect((await confirm()).state).toBe('awaiting_approval')
         await act(h, 'approve', { actor: 'bob', pdfVersion: 1 })
-        expect((await h.result()).state).toBe('completed')
+        expect((await untilDelivered(h)).state).toBe('awaiting_payment')
       })
     } finally {
       await connection.close()

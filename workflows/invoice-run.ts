@@ -14,7 +14,7 @@ import {
   type StartInvoiceInput,
 } from './invoice-contract.js'
 import type { AuditSinks } from './audit-sinks.js'
-import { billingPeriodKey, customerIdKey, dealIdKey, invoiceNumberKey, invoiceStatusKey } from './search-attributes.js'
+import { billingPeriodKey, customerIdKey, dealIdKey, dueDateKey, invoiceNumberKey, invoiceStatusKey, paymentStatusKey } from './search-attributes.js'
 
 /** An action the workflow accepted (its Update passed the validator), until it has an outcome. */
 export interface TakenAction<A extends InvoiceActionName = InvoiceActionName> {
@@ -39,7 +39,19 @@ export class InvoiceCancelled extends Error {
 }
 
 /** States where the workflow waits for a person or an external system: an action's outcome is known there. */
-const RESTING_STATES: readonly InvoiceState[] = ['awaiting_confirmation', 'awaiting_approval', 'dispatching', 'needs_attention', 'completed', 'cancelled']
+const RESTING_STATES: readonly InvoiceState[] = [
+  'awaiting_confirmation',
+  'awaiting_approval',
+  'dispatching',
+  'needs_attention',
+  'awaiting_payment',
+  'partially_paid',
+  'overdue',
+  'paid',
+  'void',
+  'completed',
+  'cancelled',
+]
 
 /** Whether an action taken before reaching `state` has its outcome there. */
 export function isResting(state: InvoiceState): boolean {
@@ -63,7 +75,7 @@ export class InvoiceRun {
   private eventSeq = 0
   private writing = false
   private previewWritten: unknown = null
-  private check: (action: InvoiceActionName, input: never) => Problem | null = () => null
+  protected check: (action: InvoiceActionName, input: never) => Problem | null = () => null
 
   constructor(readonly input: StartInvoiceInput) {
     this.view = {
@@ -135,13 +147,16 @@ export class InvoiceRun {
   }
 
   /**
-   * The next action among `allowed`, or null after `timeoutMs`. An action the state can no
-   * longer take, or whose view is out of date (checked again here), is refused.
+   * The next action among `allowed`, or null after `timeoutMs` or once `wake` says so. An action
+   * the state can no longer take, or whose view is out of date (checked again here), is refused.
    */
-  async next(allowed: readonly InvoiceActionName[], timeoutMs?: number): Promise<TakenAction | null> {
+  async next(allowed: readonly InvoiceActionName[], timeoutMs?: number, wake?: () => boolean): Promise<TakenAction | null> {
+    const ready = () => this.inbox.length > 0 || (wake?.() ?? false)
     for (;;) {
-      if (timeoutMs === undefined) await condition(() => this.inbox.length > 0)
-      else if (!(await condition(() => this.inbox.length > 0, timeoutMs))) return null
+      if (timeoutMs === undefined) await condition(ready)
+      else if (!(await condition(ready, timeoutMs))) return null
+      // Woken (a credit note changed what is due): the caller looks again.
+      if (this.inbox.length === 0) return null
       const action = this.inbox.shift()!
       const problem = allowed.includes(action.name) ? this.problemWith(action.name, action.input) : { code: 'WRONG_STATE' as const, message: `"${action.name}" cannot be taken while the invoice is ${this.view.state}` }
       if (problem) {
@@ -253,16 +268,9 @@ export class InvoiceRun {
     const { payload, settle = true, ...rest } = extra
     const preview = this.view.preview
     const previewChanged = preview !== this.previewWritten
-    await recordTransition({
-      ...rest,
-      invoiceId: this.view.invoiceId,
-      state,
-      at: new Date().toISOString(),
-      event: this.event(`state_${state}`, actor, { from, ...payload }),
-      run: this.runRow(previewChanged),
-    })
+    await this.writeTransition(state, this.event(`state_${state}`, actor, { from, ...payload }), rest, previewChanged)
     this.previewWritten = preview
-    log.info('invoice state', { from, to: state, invoiceId: this.view.invoiceId ?? undefined, invoiceNumber: this.view.invoiceNumber ?? undefined })
+    log.info(`${this.kind} state`, { from, to: state, invoiceId: this.view.invoiceId ?? undefined, invoiceNumber: this.view.invoiceNumber ?? undefined })
     // Finalizing takes only a cancel: anything else waiting is refused now, not after the PDF.
     if (!RESTING_STATES.includes(state) && state !== 'finalizing') return
     if (settle && RESTING_STATES.includes(state)) this.settle()
@@ -281,7 +289,23 @@ export class InvoiceRun {
    * Awaited in the workflow's order, so it never overwrites a newer transition's row.
    */
   async recordWithView(type: string, actor: string, payload: Record<string, unknown>): Promise<void> {
-    await recordTransition({ invoiceId: this.view.invoiceId, state: this.view.state, at: new Date().toISOString(), event: this.event(type, actor, payload), run: this.runRow(false) })
+    await this.writeTransition(this.view.state, this.event(type, actor, payload), {}, false)
+  }
+
+  /** What a log line calls the run ("credit note" in the subclass). */
+  protected readonly kind: string = 'invoice'
+
+  /** Writes a transition or a view change: the invoice row, the run's read-model row and the event, in one local activity. */
+  protected async writeTransition(state: InvoiceState, event: InvoiceEventInput, extra: { approvedBy?: string; voidReason?: string }, withPreview: boolean): Promise<void> {
+    await recordTransition({
+      ...extra,
+      ...(this.view.payment ? { paymentStatus: this.view.payment.status } : {}),
+      invoiceId: this.view.invoiceId,
+      state,
+      at: new Date().toISOString(),
+      event,
+      run: this.runRow(withPreview),
+    })
   }
 
   /** The actions in progress get their outcome: the workflow has acted on them. */
@@ -289,7 +313,7 @@ export class InvoiceRun {
     for (const action of this.inProgress.splice(0)) action.settled = { outcome: this.outcome(action) }
   }
 
-  private outcome(action: TakenAction): ActionOutcome {
+  protected outcome(action: TakenAction): ActionOutcome {
     const { view } = this
     return {
       action: action.name,
@@ -302,6 +326,7 @@ export class InvoiceRun {
       total: view.preview?.total ?? null,
       currency: view.preview?.currency ?? null,
       attention: view.attention,
+      ...(view.payment ? { payment: view.payment } : {}),
     }
   }
 
@@ -330,6 +355,8 @@ export class InvoiceRun {
       { key: billingPeriodKey, value: view.period },
       ...(view.customerId ? [{ key: customerIdKey, value: view.customerId }] : []),
       ...(view.invoiceNumber ? [{ key: invoiceNumberKey, value: view.invoiceNumber }] : []),
+      ...(view.payment ? [{ key: paymentStatusKey, value: view.payment.status }] : []),
+      ...(view.payment?.dueDate ? [{ key: dueDateKey, value: new Date(`${view.payment.dueDate}T00:00:00Z`) }] : []),
     ])
     const next = NEXT_ACTOR_BY_STATE[view.state]
     setCurrentDetails(
@@ -339,6 +366,7 @@ export class InvoiceRun {
         ...(view.invoiceNumber ? [`number ${view.invoiceNumber}`] : []),
         ...(view.preview ? [`total ${view.preview.total} ${view.preview.currency}`] : []),
         ...(view.attention ? [`needs attention at ${view.attention.step}: ${view.attention.reason}`] : []),
+        ...(view.payment ? [`${view.payment.status}: due ${view.payment.due} of ${view.payment.total}${view.payment.dueDate ? ` (due date ${view.payment.dueDate})` : ''}`] : []),
       ].join('\n\n'),
     )
   }

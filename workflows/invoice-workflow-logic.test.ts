@@ -5,6 +5,7 @@ import { Worker } from '@temporalio/worker'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { DispatchActivities } from '../activities/dispatch.js'
 import type { InvoiceActivities } from '../activities/invoice.js'
+import type { PaymentActivities, PaymentCheck } from '../activities/payments.js'
 import type { PrefillActivities, PrefillOutcome } from '../activities/prefill.js'
 import type { InvoicePreview } from '../billing/types.js'
 import type { TransitionInput } from '../db/record-transition.js'
@@ -21,7 +22,7 @@ import { invoiceWorkflow } from './invoice-workflow.js'
  * end-to-end tests (invoice-workflow.test.ts) run the same workflow on the real services.
  */
 const DAY = 86_400_000
-type Activities = InvoiceActivities & PrefillActivities & DispatchActivities
+type Activities = InvoiceActivities & PrefillActivities & DispatchActivities & PaymentActivities
 
 const preview = {
   sourceFingerprint: 'sha256:seen',
@@ -54,6 +55,7 @@ describe('invoice workflow logic (time-skipping server, stand-in activities)', (
   const taskQueue = uniqueName('invoice-logic')
   const transitions: TransitionInput[] = []
   const reminders: string[] = []
+  const paymentReminders: { workflowId: string; days: number }[] = []
   const refused: RefusedAction[] = []
   let overrides: Partial<Activities> = {}
 
@@ -75,6 +77,14 @@ describe('invoice workflow logic (time-skipping server, stand-in activities)', (
     sendInvoiceEmail: async () => ({ externalId: '<m1@example.uz>', detail: 'sent' }),
     createDidoxDraft: async () => ({ externalId: 'didox-1', detail: 'draft' }),
     readDidoxStatus: async () => ({ code: 3, meaning: 'accepted' }),
+    // Paid at once unless a test follows the money itself.
+    checkPayments: async (input: Parameters<Activities['checkPayments']>[0]) =>
+      (overrides.checkPayments ?? (async () => ({ void: false, dueDate: '2026-11-15', total: preview.total, credited: '0.00', paid: preview.total, due: '0.00', newPayments: [], planfactProblem: null })))(input),
+    recordManualPayment: async (input: Parameters<Activities['recordManualPayment']>[0]) => overrides.recordManualPayment!(input),
+    sendPaymentReminder: async (input: Parameters<Activities['sendPaymentReminder']>[0]) => {
+      paymentReminders.push({ workflowId: input.invoiceId, days: input.days })
+      return { externalId: `<reminder-${input.days}@example.uz>`, detail: 'sent' }
+    },
   } as unknown as Activities
 
   beforeAll(async () => {
@@ -113,8 +123,50 @@ describe('invoice workflow logic (time-skipping server, stand-in activities)', (
     await env.sleep('5 days')
     expect(reminders.filter((id) => id === h.workflowId)).toHaveLength(2)
     expect(await act(h, 'approve', { actor: 'bob', pdfVersion: 1 })).toMatchObject({ state: 'dispatching' })
-    expect((await h.result()).state).toBe('completed')
+    expect((await h.result()).state).toBe('paid')
     expect(performance.now() - wall).toBeLessThan(10_000)
+  })
+
+  it('follows the money: partially paid, overdue, reminders after 3 and 10 days (each once), paid; none after payment', async () => {
+    // The invoice falls due five days from now, by the test server's clock (the tests before moved it on).
+    const dueDate = new Date((await env.currentTimeMs()) + 5 * DAY).toISOString().slice(0, 10)
+    let paid = '0.00'
+    const recorded = new Map<string, string>()
+    const due = () => (Number(preview.total) - Number(paid)).toFixed(2)
+    overrides.checkPayments = async (): Promise<PaymentCheck> => ({ void: false, dueDate, total: preview.total, credited: '0.00', paid, due: due(), newPayments: [], planfactProblem: null })
+    overrides.recordManualPayment = async (input) => {
+      if (recorded.has(input.requestId)) return { recorded: { id: recorded.get(input.requestId)!, source: 'manual', amount: input.amount, paidOn: input.paidOn, confirms: null }, alreadyRecorded: true }
+      if (Number(input.amount) > Number(due())) return { refused: `${input.amount} is more than is due (${due()})` }
+      paid = (Number(paid) + Number(input.amount)).toFixed(2)
+      recorded.set(input.requestId, `p-${recorded.size + 1}`)
+      return { recorded: { id: `p-${recorded.size}`, source: 'manual', amount: input.amount, paidOn: input.paidOn, confirms: null }, alreadyRecorded: false }
+    }
+    const h = await start()
+    await until(h, 'awaiting_confirmation')
+    await act(h, 'confirm', { actor: 'alice', fingerprint: preview.sourceFingerprint })
+    await act(h, 'approve', { actor: 'bob', pdfVersion: 1 })
+    await until(h, 'awaiting_payment')
+    const before = paymentReminders.length
+
+    const part = await act(h, 'recordPayment', { actor: 'carol', amount: '10.00', paidOn: dueDate, requestId: 'bank-1' })
+    expect(part).toMatchObject({ action: 'recordPayment', state: 'partially_paid', payment: { status: 'partially_paid', paid: '10.00', due: due() } })
+    // The same request again is the same payment; more than is due is refused with why.
+    expect((await act(h, 'recordPayment', { actor: 'carol', amount: '10.00', paidOn: dueDate, requestId: 'bank-1' })).payment).toMatchObject({ paid: '10.00' })
+    const tooMuch = await refusalOf(act(h, 'recordPayment', { actor: 'carol', amount: '999999.00', paidOn: dueDate, requestId: 'bank-2' }))
+    expect(tooMuch).toMatchObject({ code: 'PAYMENT_REFUSED', message: expect.stringContaining('more than is due') })
+
+    await env.sleep('7 days')
+    await until(h, 'overdue')
+    expect(paymentReminders.slice(before).map((r) => r.days)).toEqual([])
+    await env.sleep('4 days') // 3 days after the due date: the first reminder
+    await env.sleep('7 days') // 10 days after: the second
+    expect(paymentReminders.slice(before).map((r) => r.days)).toEqual([3, 10])
+    const rest = await act(h, 'recordPayment', { actor: 'carol', amount: due(), paidOn: dueDate, requestId: 'bank-3' })
+    expect(rest).toMatchObject({ state: 'paid', payment: { status: 'paid', due: '0.00' } })
+    expect((await h.result()).state).toBe('paid')
+    await env.sleep('30 days')
+    expect(paymentReminders.slice(before).map((r) => r.days)).toEqual([3, 10])
+    expect(await workflowTaskFailures(h)).toBe(0)
   })
 
   it('a confirmation the work outran before finalize is refused STALE_PREVIEW, the preview refreshed, nothing numbered', async () => {
@@ -232,7 +284,7 @@ describe('invoice workflow logic (time-skipping server, stand-in activities)', (
     expect(answered).toBe(false)
     held.open()
     expect(await retrying).toMatchObject({ previousState: 'needs_attention', state: 'dispatching', attention: null })
-    expect((await h.result()).state).toBe('completed')
+    expect((await h.result()).state).toBe('paid')
   })
 
   it('a preview no invoice column can hold waits for an operator instead of failing the run', async () => {

@@ -9,7 +9,7 @@ import { readDeal } from '../sources/read-deal.js'
 import { runInvoiceWorker, waitFor, type InvoiceTestEnv, type RunningInvoiceWorker } from '../test-support/invoice-env.js'
 import { connectTestEnvironment, createTestWorker, uniqueName } from '../test-support/temporal.js'
 import { recordHistory as recordHistoryOf } from '../test-support/record-history.js'
-import { act, refusalOf, workflowTaskFailures } from '../test-support/invoice-actions.js'
+import { act, refusalOf, workflowTaskFailures, untilDelivered } from '../test-support/invoice-actions.js'
 import { getInvoiceQuery, type InvoiceState, type InvoiceView } from './invoice-contract.js'
 import { invoiceWorkflow } from './invoice-workflow.js'
 
@@ -65,7 +65,9 @@ describe('invoice workflow, end to end on real services', () => {
     return rows.map((r) => r.type)
   }
 
-  it('happy path: preview, confirm, number and PDF, approve by someone else, dispatch, completed', async () => {
+  it('happy path: preview, confirm, number and PDF, approve by someone else, dispatch, paid', async () => {
+    // The invoice asks PlanFact about its payment every ~2 s here (6 h by default).
+    await inv.db.setting.upsert({ where: { key: 'paymentCheckHours' }, create: { key: 'paymentCheckHours', value: 0.0005 }, update: { value: 0.0005 } })
     const h = await start(SAMPLE_DEALS.tmUsdUzEInvoicing)
     const preview = (await reach(h, 'awaiting_confirmation')).preview!
     expect(preview.lines.length).toBeGreaterThan(0)
@@ -90,12 +92,19 @@ describe('invoice workflow, end to end on real services', () => {
     expect(Buffer.from(stored!.pdfData).subarray(0, 5).toString()).toBe('%PDF-')
 
     expect(await act(h, 'approve', { actor: 'bob', pdfVersion: 1 })).toMatchObject({ state: 'dispatching', previousState: 'awaiting_approval' })
-    expect(await h.result()).toEqual({ state: 'completed', invoiceId: approving.invoiceId, invoiceNumber: approving.invoiceNumber })
-    await recordHistory(h, 'happy-path')
+    const delivered = await untilDelivered(h)
+    expect(delivered).toMatchObject({ state: 'awaiting_payment', payment: { status: 'unpaid', total: preview.total, paid: '0.00', due: preview.total } })
+    // The customer pays in full: the planned income turns actual in PlanFact, and the invoice follows.
+    const planned = inv.planfact.state.operations.find((o) => o.externalId === approving.invoiceId)!
+    inv.planfact.payOperation(planned.operationId, { date: '2026-11-20' })
+    expect(await h.result()).toEqual({ state: 'paid', invoiceId: approving.invoiceId, invoiceNumber: approving.invoiceNumber })
+    await recordHistory(h, 'happy-path-paid')
     const final = await inv.db.invoice.findUniqueOrThrow({ where: { id: approving.invoiceId! } })
-    expect(final).toMatchObject({ state: 'completed', approvedBy: 'bob', confirmedBy: 'alice' })
+    expect(final).toMatchObject({ state: 'paid', paymentStatus: 'paid', approvedBy: 'bob', confirmedBy: 'alice' })
+    const payments = await inv.db.payment.findMany({ where: { invoiceId: approving.invoiceId! } })
+    expect(payments.map((p) => ({ source: p.source, amount: p.amount.toFixed(2), paidOn: p.paidOn.toISOString().slice(0, 10) }))).toEqual([{ source: 'planfact', amount: preview.total, paidOn: '2026-11-20' }])
     expect(await events(h)).toEqual(
-      expect.arrayContaining(['state_prefilling', 'state_awaiting_confirmation', 'state_finalizing', 'finalized', 'pdf_rendered', 'state_awaiting_approval', 'state_dispatching', 'planfact_done', 'r2_done', 'email_done', 'state_completed']),
+      expect.arrayContaining(['state_prefilling', 'state_awaiting_confirmation', 'state_finalizing', 'finalized', 'pdf_rendered', 'state_awaiting_approval', 'state_dispatching', 'planfact_done', 'r2_done', 'email_done', 'state_awaiting_payment', 'state_paid']),
     )
     // Booked once in PlanFact, for the total, as an unpaid (uncommitted) income operation.
     const booked = inv.planfact.state.operations.filter((o) => o.externalId === approving.invoiceId)
@@ -108,7 +117,7 @@ describe('invoice workflow, end to end on real services', () => {
     expect(Object.keys(final2.dispatch)).toEqual(['planfact', 'r2', 'email'])
     // The read model followed every transition.
     const row = await inv.db.invoiceRun.findFirstOrThrow({ where: { workflowId: h.workflowId } })
-    expect(row).toMatchObject({ state: 'completed', invoiceNumber: approving.invoiceNumber, nextActor: null, startedBy: 'alice' })
+    expect(row).toMatchObject({ state: 'paid', invoiceNumber: approving.invoiceNumber, nextActor: null, startedBy: 'alice' })
     expect(row.total!.toFixed(2)).toBe(preview.total)
     expect(row.closedAt).not.toBeNull()
     expect(await workflowTaskFailures(h)).toBe(0)
@@ -133,7 +142,7 @@ describe('invoice workflow, end to end on real services', () => {
     expect(inv.didox.state.documents.filter((d) => d.name === numbered.invoiceNumber)).toHaveLength(1)
 
     inv.didox.setDocumentStatus(documentId, 3) // the buyer accepts in Didox
-    expect((await h.result()).state).toBe('completed')
+    expect((await untilDelivered(h)).state).toBe('awaiting_payment')
     const final = await h.query(getInvoiceQuery)
     expect(final.dispatch.didox_acceptance).toMatchObject({ status: 'done', externalId: documentId, detail: 'accepted' })
     expect(final.dispatch.email).toBeUndefined()
@@ -209,7 +218,7 @@ describe('invoice workflow, end to end on real services', () => {
     // The approver opened version 1 before the rejection: that decision is about another document.
     expect((await refusalOf(act(h, 'approve', { actor: 'bob', pdfVersion: 1 }))).code).toBe('STALE_PDF')
     await act(h, 'approve', { actor: 'bob', pdfVersion: 2 })
-    expect((await h.result()).invoiceNumber).toBe(first.invoiceNumber)
+    expect((await untilDelivered(h)).invoiceNumber).toBe(first.invoiceNumber)
     await recordHistory(h, 'reject-edit-reconfirm')
   })
 

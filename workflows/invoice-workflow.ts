@@ -8,6 +8,7 @@ import type { InvoicePreview, PreviewEdits } from '../billing/types.js'
 import { ERROR_TYPES } from '../lib/error-types.js'
 import { parseBillingPeriod } from '../prefill/billing-period.js'
 import { dispatchInvoice } from './dispatch-stage.js'
+import { followPayment } from './payment-stage.js'
 import { INVOICE_ACTIONS, type ActionInput, type InvoiceActionName } from './invoice-actions.js'
 import { checkPreviewFreshness, finalizeInvoice, loadInvoiceSettings, prefillInvoice, remindApprovers, renderInvoicePdf } from './invoice-activities.js'
 import { ACTION_UPDATES, awaitPrefillUpdate, getInvoiceQuery, type InvoiceOutcome, type StartInvoiceInput } from './invoice-contract.js'
@@ -17,6 +18,8 @@ import { invoiceWorkflowV1 } from './v1/invoice-workflow-v1.js'
 
 /** Runs started before actions became Updates take signals and finish on the code they started with. */
 export const ACTIONS_AS_UPDATES_PATCH = 'actions-as-updates'
+/** Runs delivered before payments were followed end `completed` at delivery, as they did. */
+export const FOLLOW_PAYMENT_PATCH = 'follow-payment'
 
 /** Failures of the first prefill that mean the invoice cannot exist: the start is refused and the run ends. */
 const START_REFUSALS: Record<string, string> = {
@@ -82,7 +85,10 @@ export async function invoiceWorkflow(input: StartInvoiceInput): Promise<Invoice
       // A delivery that failed may still have reached the buyer (an e-mail whose outcome is unknown).
       if (view.attention && DELIVERY_STEPS.includes(view.attention.step)) effects.push(`${view.attention.step} (perhaps: it failed with an unknown outcome)`)
       if (effects.length > 0) {
-        return { code: 'EFFECTS_MADE', message: `the invoice already reached ${effects.join(', ')}: it can no longer be cancelled; correct it with a credit note or a void` }
+        return {
+          code: 'EFFECTS_MADE',
+          message: `the invoice already reached ${effects.join(', ')}: it can no longer be cancelled. Once it is delivered (retry or skip the step that needs attention), correct it with a credit note (POST /invoices/{id}/credit-notes) or void it (POST /invoices/{id}/void)`,
+        }
       }
     }
     return null
@@ -225,7 +231,7 @@ export async function invoiceWorkflow(input: StartInvoiceInput): Promise<Invoice
     await run.moveTo('cancelled', actor, { payload: { reason }, ...(run.view.invoiceNumber ? { voidReason: reason } : {}) })
   }
 
-  async function finish(state: 'completed' | 'cancelled'): Promise<InvoiceOutcome> {
+  async function finish(state: InvoiceOutcome['state']): Promise<InvoiceOutcome> {
     await run.finish()
     await condition(allHandlersFinished)
     return { state, invoiceId: run.view.invoiceId, invoiceNumber: run.view.invoiceNumber }
@@ -242,8 +248,12 @@ export async function invoiceWorkflow(input: StartInvoiceInput): Promise<Invoice
     const buyer = sources!.customer
     const eInvoice = buyer.eInvoicing && buyer.tin !== null && run.view.preview!.currency === 'UZS'
     await dispatchInvoice(run, step, { delivery: eInvoice ? 'didox' : 'email', didoxPollIntervalMs: settings.didoxPollIntervalMs })
-    await run.moveTo('completed', 'system')
-    return await finish('completed')
+    if (!patched(FOLLOW_PAYMENT_PATCH)) {
+      await run.moveTo('completed', 'system')
+      return await finish('completed')
+    }
+    const end = await followPayment(run, step, { checkIntervalMs: settings.paymentCheckMs ?? 6 * 3_600_000, reminderDays: settings.paymentReminderDays ?? [3, 10, 30] })
+    return await finish(end)
   } catch (err) {
     if (err instanceof InvoiceCancelled) {
       await cancelInvoice(err.action)

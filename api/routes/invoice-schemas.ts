@@ -23,7 +23,7 @@ export const StartedInvoiceSchema = z
   })
   .openapi('StartedInvoice')
 
-export const NextActorSchema = z.enum(['accountant', 'approver', 'operator'])
+export const NextActorSchema = z.enum(['accountant', 'approver', 'operator', 'finance'])
 
 export const ListInvoicesQuerySchema = z.strictObject({
   state: StateSchema.optional(),
@@ -99,6 +99,15 @@ export const InvoiceSchema = z
     externalReferences: z.array(
       z.object({ system: z.string(), purpose: z.string(), status: z.string(), externalId: z.string().nullable(), pdfVersion: z.number().nullable(), details: z.unknown(), updatedAt: z.string() }),
     ),
+    payment: z
+      .object({ status: z.string(), dueDate: z.string().nullable(), total: z.string(), credited: z.string(), paid: z.string(), due: z.string(), remindersSent: z.array(z.number()), checkedAt: z.string(), planfactProblem: z.string().nullable() })
+      .nullable()
+      .optional()
+      .openapi({ description: 'Once delivered: the payment check as the workflow last saw it' }),
+    balance: z.object({ total: z.string(), credited: z.string(), paid: z.string(), due: z.string() }).nullable().openapi({ description: 'Once numbered: total, approved credit notes, counted payments, what is still due' }),
+    creditNotes: z.array(z.unknown()).openapi({ description: 'Its credit notes (CreditNoteSummary), oldest first' }),
+    payments: z.array(z.unknown()).openapi({ description: 'Its payments (Payment), oldest first' }),
+    voidedAt: z.string().nullable(),
     startedAt: z.string(),
     closedAt: z.string().nullable(),
   })
@@ -137,6 +146,10 @@ export const ActionOutcomeSchema = z
     total: z.string().nullable().optional(),
     currency: z.string().nullable().optional(),
     attention: AttentionSchema.nullable().optional(),
+    payment: z.unknown().optional().openapi({ description: 'Once delivered: status, total, credited, paid, due (a recorded payment answers it)' }),
+    creditNoteId: z.string().optional().openapi({ description: 'Credit note actions: the credit note acted on' }),
+    creditNoteNumber: z.string().nullable().optional(),
+    creditNoteState: z.string().optional(),
   })
   .openapi('ActionOutcome')
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { labelPeriod } from '../../billing/period.js'
@@ -224,7 +224,7 @@ export const invoicesRouter = createRouter()
  * default), or only until the workflow accepted it with `Prefer: respond-async`.
  * `Idempotency-Key` becomes the Update id, so a retried request is the same action.
  */
-function act(c: Context<AppEnv>, request: ActionRequest) {
+export function act(c: Context<AppEnv>, request: ActionRequest, subject?: Parameters<typeof actOnInvoice>[0]['subject']) {
   const { deps, user } = c.var
   const respondAsync = /\brespond-async\b/i.test(c.req.header('Prefer') ?? '')
   const waitMs = respondAsync ? 0 : (preferredWaitMs(c) ?? deps.actionWaitMs)
@@ -233,24 +233,26 @@ function act(c: Context<AppEnv>, request: ActionRequest) {
     throw new ApiError('VALIDATION_FAILED', 'header.Idempotency-Key: must be 1 to 100 letters, digits, ".", "_", ":" or "-"', { issues: [{ field: 'header.Idempotency-Key', problem: 'invalid' }] })
   }
   // The same person, action and key make the same Update: a retry gets the first answer.
-  const updateId = key ? createHash('sha256').update(`${user.id}\n${request.action}\n${key}`).digest('hex') : undefined
-  return actOnInvoice({ client: deps.temporal, db: deps.db, workflowId: c.req.param('id')!, request, actor: user.id, waitMs, ...(updateId ? { updateId } : {}) })
+  const updateId = key ? createHash('sha256').update(`${user.id}\n${request.action}\n${key}`).digest('hex') : randomUUID()
+  // A payment recorded by hand is the same payment when the request is retried.
+  const input = request.action === 'recordPayment' ? { ...request, requestId: updateId } : request
+  return actOnInvoice({ client: deps.temporal, db: deps.db, workflowId: c.req.param('id')!, request: input, actor: user.id, waitMs, updateId, ...(subject ? { subject } : {}) })
 }
 
-function answerAction(c: Context<AppEnv>, result: Awaited<ReturnType<typeof act>>) {
+export function answerAction(c: Context<AppEnv>, result: Awaited<ReturnType<typeof act>>, href = invoiceHref) {
   if (result.outcome === 'applied') return c.json(result, 200)
-  c.header('Location', `${invoiceHref(result.id)}/actions/${encodeURIComponent(result.updateId)}${result.runId ? `?runId=${encodeURIComponent(result.runId)}` : ''}`)
+  c.header('Location', `${href(result.id)}/actions/${encodeURIComponent(result.updateId)}${result.runId ? `?runId=${encodeURIComponent(result.runId)}` : ''}`)
   return c.json(result, 202)
 }
 
 /** `Prefer: wait=N` (RFC 7240) in milliseconds, at most a minute. */
-function preferredWaitMs(c: Context<AppEnv>): number | undefined {
+export function preferredWaitMs(c: Context<AppEnv>): number | undefined {
   const match = /\bwait=(\d{1,4})\b/i.exec(c.req.header('Prefer') ?? '')
   return match ? Math.min(Number(match[1]), 60) * 1000 : undefined
 }
 
 /** The newest run of an invoice (read model first, Temporal for runs older than it), or 404. */
-async function findRunId(c: Context<AppEnv>, id: string): Promise<string> {
+export async function findRunId(c: Context<AppEnv>, id: string): Promise<string> {
   const row = await latestRun(c.var.deps.db, id)
   if (row) return row.workflowRunId
   const description = await describeInvoice(c.var.deps.temporal, id)
@@ -258,7 +260,7 @@ async function findRunId(c: Context<AppEnv>, id: string): Promise<string> {
   return description.runId
 }
 
-function matchesEtag(header: string | undefined, etag: string): boolean {
+export function matchesEtag(header: string | undefined, etag: string): boolean {
   if (!header) return false
   return header.split(',').some((candidate) => {
     const tag = candidate.trim().replace(/^W\//, '')

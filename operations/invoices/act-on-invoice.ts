@@ -34,6 +34,8 @@ export async function actOnInvoice(options: {
   /** How long to wait for the outcome after the workflow accepted the action. */
   waitMs: number
   updateId?: string
+  /** What the thing acted on is called in refusals, and where its state is read (a credit note's differ). */
+  subject?: { name: string; readState: () => Promise<string | null> }
 }): Promise<ActionResult> {
   const { client, workflowId, request } = options
   const { action, ...fields } = request
@@ -69,7 +71,7 @@ export async function actOnInvoice(options: {
     if (refusal && isMissingHandler(refusal)) return sendLegacySignal(options, handle, updateId)
     throw refusal ?? err
   }
-  if (!outcome) return { id: workflowId, updateId, runId: update.workflowRunId ?? null, outcome: 'accepted', action, state: await readState(options) }
+  if (!outcome) return { id: workflowId, updateId, runId: update.workflowRunId ?? null, outcome: 'accepted', action, state: ((options.subject ? await options.subject.readState() : await readState(options)) as InvoiceState | null) }
   return { id: workflowId, updateId, runId: update.workflowRunId ?? null, ...outcome, outcome: 'applied' }
 }
 
@@ -107,9 +109,10 @@ async function sendLegacySignal(options: Parameters<typeof actOnInvoice>[0], han
 /** Why an Update could not reach the workflow: no such invoice, or its run has ended (with its state). */
 async function explainUnreachable(options: Parameters<typeof actOnInvoice>[0], err: unknown): Promise<unknown> {
   if (!(err instanceof WorkflowNotFoundError) && !isGrpcNotFound(err)) return err
-  const state = await readState(options)
-  if (!state) return new OperationError('NOT_FOUND', `no invoice with id ${options.workflowId}`)
-  return new OperationError('WRONG_STATE', `"${options.request.action}" cannot be taken: the invoice is ${state} and its workflow has ended`, { state, allowedActions: [] })
+  const name = options.subject?.name ?? 'invoice'
+  const state = options.subject ? await options.subject.readState() : await readState(options)
+  if (!state) return new OperationError('NOT_FOUND', `no ${name} with id ${options.workflowId}`)
+  return new OperationError('WRONG_STATE', `"${options.request.action}" cannot be taken: the ${name} is ${state} and its workflow has ended`, { state, allowedActions: [] })
 }
 
 function isGrpcNotFound(err: unknown): boolean {

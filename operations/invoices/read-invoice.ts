@@ -3,6 +3,8 @@ import type { InvoicePreview } from '../../billing/types.js'
 import type { InvoiceRun as InvoiceRunRow } from '../../generated/prisma/client.js'
 import type { Database } from '../../lib/database.js'
 import { ACTIONS_BY_STATE, INVOICE_STATES, type InvoiceActionName, type InvoiceState, type InvoiceView } from '../../workflows/invoice-contract.js'
+import { listPayments, readBalance, type InvoiceBalance } from '../../payments/record-payments.js'
+import { listCreditNotes, type CreditNoteDetails } from '../credit-notes/read-credit-note.js'
 import { loadInvoiceState } from './load-invoice-state.js'
 
 export interface PdfVersionInfo {
@@ -49,6 +51,12 @@ export interface InvoiceDetails extends InvoiceView {
   errors: unknown[]
   pdfs: PdfVersionInfo[]
   externalReferences: ExternalReferenceInfo[]
+  /** Once numbered: what it amounts to after approved credit notes and counted payments. */
+  balance: InvoiceBalance | null
+  creditNotes: Omit<CreditNoteDetails, 'pdfs' | 'externalReferences'>[]
+  payments: Awaited<ReturnType<typeof listPayments>>
+  /** Set when a void credit note was approved (the invoice's worklogs are released). */
+  voidedAt: string | null
   startedAt: string
   closedAt: string | null
 }
@@ -93,16 +101,23 @@ async function describe(
   view: InvoiceView,
   run: { runId: string; running: boolean; workflowStatus?: string; source: 'workflow' | 'database'; notice: string | null; nextActor: string | null; startedAt: Date; closedAt: Date | null },
 ): Promise<InvoiceDetails> {
-  const [pdfs, references] = view.invoiceId
+  const invoiceId = view.invoiceId
+  const [pdfs, references, invoice, creditNotes, payments] = invoiceId
     ? await Promise.all([
-        db.invoicePdf.findMany({ where: { invoiceId: view.invoiceId }, select: { version: true, sha256: true, sizeBytes: true, templateVersion: true, createdAt: true }, orderBy: { version: 'asc' } }),
-        db.externalReference.findMany({ where: { invoiceId: view.invoiceId }, orderBy: [{ system: 'asc' }, { purpose: 'asc' }] }),
+        db.invoicePdf.findMany({ where: { invoiceId }, select: { version: true, sha256: true, sizeBytes: true, templateVersion: true, createdAt: true }, orderBy: { version: 'asc' } }),
+        db.externalReference.findMany({ where: { invoiceId }, orderBy: [{ system: 'asc' }, { purpose: 'asc' }] }),
+        db.invoice.findUnique({ where: { id: invoiceId }, select: { voidedAt: true } }),
+        listCreditNotes(db, invoiceId),
+        listPayments(db, invoiceId),
       ])
-    : [[], []]
+    : [[], [], null, [], []]
+  const balance = invoice ? await readBalance(db, invoiceId!) : null
   const preview = view.preview
-  const state: InvoiceState = view.state
+  // A run that ended (paid, or delivered before payments were followed) is still voided by a void credit note.
+  const state: InvoiceState = invoice?.voidedAt && view.state !== 'cancelled' ? 'void' : view.state
   return {
     ...view,
+    state,
     id: view.workflowId,
     runId: run.runId,
     workflowStatus: run.workflowStatus ?? (run.running ? 'RUNNING' : 'CLOSED'),
@@ -123,6 +138,10 @@ async function describe(
       details: r.details,
       updatedAt: r.updatedAt.toISOString(),
     })),
+    balance,
+    creditNotes,
+    payments,
+    voidedAt: invoice?.voidedAt?.toISOString() ?? null,
     startedAt: run.startedAt.toISOString(),
     closedAt: run.closedAt?.toISOString() ?? null,
   }

@@ -10,7 +10,7 @@ TEMPORAL_PID="$TEMPORAL_DIR/server.pid"
 TEMPORAL_LOG="$TEMPORAL_DIR/server.log"
 
 # Operators filter invoices by these in Temporal Web (workflows/search-attributes.ts names them).
-TEMPORAL_SEARCH_ATTRIBUTES=(InvoiceStatus=Keyword CustomerId=Keyword DealId=Keyword BillingPeriod=Keyword InvoiceNumber=Keyword)
+TEMPORAL_SEARCH_ATTRIBUTES=(InvoiceStatus=Keyword CustomerId=Keyword DealId=Keyword BillingPeriod=Keyword InvoiceNumber=Keyword PaymentStatus=Keyword DueDate=Datetime)
 
 temporal_install() {
   if [ -x "$TEMPORAL_BIN" ] && "$TEMPORAL_BIN" --version 2>/dev/null | grep -q "$TEMPORAL_VERSION"; then return; fi
