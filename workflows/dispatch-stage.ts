@@ -1,4 +1,4 @@
-import { ApplicationFailure, sleep } from '@temporalio/workflow'
+import { ApplicationFailure, patched, sleep } from '@temporalio/workflow'
 import type { DispatchResult } from '../activities/dispatch.js'
 import { createDidoxDraft, EXTERNAL_CALL_OPTIONS, readDidoxStatus, sendInvoiceEmail, syncPlanFact, uploadPdfToR2 } from './invoice-activities.js'
 import type { InvoiceRun } from './invoice-run.js'
@@ -49,6 +49,11 @@ export async function dispatchInvoice(run: InvoiceRun, step: StepRunner, plan: D
   }
 }
 
+/** The buyer's silence for this long counts as acceptance (external-apis.md, Didox). */
+const SILENCE_ACCEPTS_MS = 10 * 86_400_000
+/** Runs waiting for a buyer before the silence rule keep waiting as they did. */
+export const SILENCE_ACCEPTS_PATCH = 'didox-silence-accepts'
+
 /** The longest wait between two polls: a buyer who takes weeks costs a few events a day. */
 const MAX_POLL_INTERVAL_MS = 6 * 3_600_000
 
@@ -59,8 +64,15 @@ const MAX_POLL_INTERVAL_MS = 6 * 3_600_000
 export async function awaitBuyer(run: InvoiceRun, documentId: string, pollIntervalMs: number): Promise<DispatchResult> {
   let last = ''
   let interval = pollIntervalMs
+  const since = Date.now()
   for (;;) {
     const status = await readDidoxStatus({ documentId })
+    // ПКМ 489: an ESF the buyer neither signs nor rejects within 10 days counts as accepted.
+    if (status.meaning === 'waiting_partner' && Date.now() - since >= SILENCE_ACCEPTS_MS && patched(SILENCE_ACCEPTS_PATCH)) {
+      run.view.dispatch.didox_acceptance = { status: 'done', externalId: documentId, detail: 'accepted by silence: 10 days without an answer' }
+      await run.recordWithView('didox_accepted_by_silence', 'system', { documentId, days: 10 })
+      return { externalId: documentId, detail: 'accepted by silence (10 days without an answer)' }
+    }
     if (status.meaning !== last) {
       last = status.meaning
       run.view.dispatch.didox_acceptance = { status: 'done', externalId: documentId, detail: `waiting: ${status.meaning}` }
@@ -72,7 +84,7 @@ export async function awaitBuyer(run: InvoiceRun, documentId: string, pollInterv
       const comment = status.comment ? `, saying: ${JSON.stringify(status.comment)}` : ''
       throw ApplicationFailure.nonRetryable(`the buyer's side answered the e-invoice ${documentId}: ${status.meaning} (Didox status ${status.code})${comment}`, 'DidoxDocumentRefused')
     }
-    await sleep(interval)
+    await sleep(Math.min(interval, Math.max(1_000, since + SILENCE_ACCEPTS_MS - Date.now())))
     interval = Math.min(interval * 2, Math.max(pollIntervalMs, MAX_POLL_INTERVAL_MS))
   }
 }
