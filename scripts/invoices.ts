@@ -1,12 +1,23 @@
+// First: operations/schemas.ts calls .openapi() on schemas of workflows/invoice-actions.ts, which
+// zod has only once @hono/zod-openapi extended it, before those schemas are built.
+import '@hono/zod-openapi'
+import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { Client, Connection } from '@temporalio/client'
+import type { z } from 'zod'
 import { readBillingRun, resolveBillingRunId, type BillingRunDetails } from '../operations/billing-runs/read-billing-run.js'
 import { OperationError } from '../operations/operation-error.js'
 import { listInvoiceRuns } from '../operations/invoices/list-invoice-runs.js'
-import { readInvoice, type InvoiceDetails } from '../operations/invoices/read-invoice.js'
-import { actOnInvoice, type ActionRequest } from '../operations/invoices/act-on-invoice.js'
+import { latestRun, readInvoice, type InvoiceDetails } from '../operations/invoices/read-invoice.js'
+import { actOnInvoice, type ActionRequest, type ActionResult } from '../operations/invoices/act-on-invoice.js'
+import { startCreditNote } from '../operations/credit-notes/start-credit-note.js'
+import { listCreditNotes, readCreditNote, type CreditNoteDetails } from '../operations/credit-notes/read-credit-note.js'
+import { listReceivables, type ReceivablesFilter } from '../operations/receivables/list-receivables.js'
+import { CREDIT_NOTE_ACTION_SCHEMAS, CREDIT_NOTE_ACTIONS, PartialCreditNoteSchema, VoidInvoiceSchema, type CreditNoteActionName, type CreditNoteRequest } from '../credit-notes/credit-note-schemas.js'
+import { listPayments, readBalance } from '../payments/record-payments.js'
+import { ManualPaymentSchema } from '../workflows/invoice-actions.js'
 import { StartBillingRunBodySchema } from '../operations/billing-runs/billing-run-schemas.js'
 import { labelPeriod } from '../billing/period.js'
 import { loadConfig, type Config } from '../lib/config.js'
@@ -31,6 +42,14 @@ const USAGE = `Operator commands for invoices, straight to Temporal (the same co
   npx tsx scripts/invoices.ts run-status <period-or-id> [--json]
   npx tsx scripts/invoices.ts drift <id> [--json]
   npx tsx scripts/invoices.ts drift-report [<report-id>] [--run] [--json] [--as NAME]
+  npx tsx scripts/invoices.ts credit-note <id> --reason TEXT [--correction error|terms] (--line LINE[:hours=H|:amount=A] ... | --amount TOTAL) [--description TEXT] [--as NAME]
+  npx tsx scripts/invoices.ts void <id> --reason TEXT [--correction error|terms] [--as NAME]
+  npx tsx scripts/invoices.ts credit-notes <id> [--json]
+  npx tsx scripts/invoices.ts credit-note-show <credit-note-id> [--json]
+  npx tsx scripts/invoices.ts credit-note-act <credit-note-id> confirm|approve|reject|cancel|retry|skip [--fingerprint F] [--pdf-version N] [--reason TEXT] [--as NAME]
+  npx tsx scripts/invoices.ts record-payment <id> --amount 150.00 --paid-on YYYY-MM-DD [--reference REF] [--note TEXT] [--as NAME]
+  npx tsx scripts/invoices.ts payments <id> [--json]
+  npx tsx scripts/invoices.ts receivables [--status open|overdue|paid|all] [--customer C] [--currency USD] [--limit N] [--json]
 
 <id> is the workflow id, e.g. invoice:APP-1001:2026-10. The actor recorded in the invoice's
 history is operator:$USER unless --as names someone. States: ${INVOICE_STATES.join(', ')}.
@@ -39,9 +58,22 @@ or per deal of --deals, at most --concurrency (1-${MAX_BILLING_RUN_CONCURRENCY},
 shows it (by period or by id, e.g. billing-run:2026-10) with each invoice's live state.
 drift compares the worklogs a finalized invoice bills with the sources now (changes nothing).
 drift-report shows the latest drift report (or the one named); --run runs a check of every live
-invoice of the last driftCheckMonths months now, through the worker, and shows it.`
+invoice of the last driftCheckMonths months now, through the worker, and shows it.
+credit-note credits part of a delivered invoice: whole lines (--line LINE, repeated), hours or an
+amount of a line (--line LINE:hours=2.5, --line LINE:amount=100.00), or one amount VAT included
+(--amount); the correction is an error in the invoice or changed terms (default). void credits
+everything left (correction error by default) and voids the invoice once approved. Both print the
+draft and its fingerprint: credit-note-act <credit-note-id> confirm --fingerprint F numbers it, then
+an approver approves it with --pdf-version N. A credit note's id is credit-note:<invoice uuid>:<n>
+(credit-notes lists an invoice's). record-payment records a payment the bank shows and PlanFact does
+not yet (the same --reference counts once); payments lists an invoice's with what is due.
+receivables lists what customers owe (--status open by default), most overdue first, with totals
+per currency.`
 
 class UsageError extends Error {}
+
+/** The options as parsed (--line may be repeated). */
+type Values = Record<string, string | string[] | boolean | undefined>
 
 interface Services {
   config: Config
@@ -64,6 +96,17 @@ async function run(): Promise<void> {
       limit: { type: 'string' },
       cursor: { type: 'string' },
       reason: { type: 'string' },
+      correction: { type: 'string' },
+      line: { type: 'string', multiple: true },
+      amount: { type: 'string' },
+      description: { type: 'string' },
+      fingerprint: { type: 'string' },
+      'pdf-version': { type: 'string' },
+      'paid-on': { type: 'string' },
+      reference: { type: 'string' },
+      note: { type: 'string' },
+      status: { type: 'string' },
+      currency: { type: 'string' },
       deals: { type: 'string' },
       concurrency: { type: 'string' },
       as: { type: 'string' },
@@ -77,6 +120,7 @@ async function run(): Promise<void> {
     console.log(USAGE)
     return
   }
+  const action = command === 'credit-note-act' ? rest.shift() : undefined
   if (rest.length > 0) throw new UsageError(`unexpected arguments: ${rest.join(' ')}`)
 
   const config = loadConfig()
@@ -89,11 +133,14 @@ async function run(): Promise<void> {
       case 'show':
         return await showCommand(services, requireId(id), values.json === true)
       case 'retry':
-        return await actCommand(services, requireId(id), { action: 'retry' }, values.as)
+        await actCommand(services, requireId(id), { action: 'retry' }, values.as)
+        return
       case 'skip':
-        return await actCommand(services, requireId(id), { action: 'skip', reason: requireReason(values.reason) }, values.as)
+        await actCommand(services, requireId(id), { action: 'skip', reason: requireReason(values.reason) }, values.as)
+        return
       case 'cancel':
-        return await actCommand(services, requireId(id), { action: 'cancel', reason: requireReason(values.reason) }, values.as)
+        await actCommand(services, requireId(id), { action: 'cancel', reason: requireReason(values.reason) }, values.as)
+        return
       case 'run':
         return await runCommand(services, id, values)
       case 'run-status':
@@ -102,6 +149,23 @@ async function run(): Promise<void> {
         return await driftCommand(services, requireId(id), values.json === true)
       case 'drift-report':
         return await driftReportCommand(services, id, values)
+      case 'credit-note':
+        return await creditNoteCommand(services, requireId(id), 'partial', values)
+      case 'void':
+        return await creditNoteCommand(services, requireId(id), 'void', values)
+      case 'credit-notes':
+        return await creditNotesCommand(services, requireId(id), values.json === true)
+      case 'credit-note-show':
+        return await creditNoteShowCommand(services, requireCreditNoteId(id), values.json === true)
+      case 'credit-note-act':
+        return await creditNoteActCommand(services, requireCreditNoteId(id), action, values)
+      case 'record-payment':
+        return await recordPaymentCommand(services, requireId(id), values)
+      case 'payments':
+        return await paymentsCommand(services, requireId(id), values.json === true)
+      case 'receivables':
+        if (id) throw new UsageError(`unexpected arguments: ${id}`)
+        return await receivablesCommand(services, values)
       default:
         throw new UsageError(`unknown command "${command}"`)
     }
@@ -111,7 +175,7 @@ async function run(): Promise<void> {
   }
 }
 
-async function listCommand(services: Services, values: Record<string, string | boolean | undefined>): Promise<void> {
+async function listCommand(services: Services, values: Values): Promise<void> {
   const state = values.state as string | undefined
   if (state !== undefined && !INVOICE_STATES.includes(state as InvoiceState)) throw new UsageError(`--state must be one of ${INVOICE_STATES.join(', ')}`)
   const limit = values.limit === undefined ? 50 : Number(values.limit)
@@ -142,35 +206,46 @@ async function showCommand(services: Services, id: string, json: boolean): Promi
   console.log(describeInvoice(invoice, services.config))
 }
 
-/** An operator's action through the same Update as the API's: refused or answered with its outcome. */
-async function actCommand(services: Services, id: string, request: ActionRequest, as: string | undefined): Promise<void> {
-  const actor = as ?? `operator:${process.env.USER ?? 'unknown'}`
-  const result = await actOnInvoice({ client: services.client, db: services.db, workflowId: id, request, actor, waitMs: 30_000 })
+/**
+ * An operator's action through the same Update as the API's: refused or answered with its outcome.
+ * `creditNote` acts on a credit note (its workflow takes the same Updates; its state is its row's).
+ */
+async function actCommand(services: Services, id: string, request: ActionRequest, as: Values[string], creditNote = false): Promise<ActionResult> {
+  const actor = actorOf(as)
+  const { db } = services
+  const subject = creditNote ? { name: 'credit note', readState: async () => (await db.creditNote.findUnique({ where: { workflowId: id }, select: { state: true } }))?.state ?? null } : undefined
+  const result = await actOnInvoice({ client: services.client, db, workflowId: id, request, actor, waitMs: 30_000, ...(subject ? { subject } : {}) })
   if (result.outcome === 'applied') {
     const attention = result.attention ? ` (needs attention at ${result.attention.step}: ${result.attention.reason})` : ''
     console.log(`${request.action} by ${actor}: ${result.previousState} -> ${result.state}${attention}`)
   } else {
-    console.log(`${request.action} by ${actor}: ${result.outcome}, outcome not known yet; state ${result.state ?? 'unknown'} (see: show ${id})`)
+    console.log(`${request.action} by ${actor}: ${result.outcome}, outcome not known yet; state ${result.state ?? 'unknown'} (see: ${creditNote ? 'credit-note-show' : 'show'} ${id})`)
   }
+  return result
 }
 
-async function runCommand(services: Services, period: string | undefined, values: Record<string, string | boolean | undefined>): Promise<void> {
+/** Who acts: --as, or operator:$USER. */
+function actorOf(as: Values[string]): string {
+  return typeof as === 'string' ? as : `operator:${process.env.USER ?? 'unknown'}`
+}
+
+async function runCommand(services: Services, period: string | undefined, values: Values): Promise<void> {
   if (!period) throw new UsageError('name the period: a month such as 2026-10, or a range 2026-10-03..2026-10-17')
   // The API's body schema, so the CLI accepts exactly what POST /billing-runs does.
-  const checked = StartBillingRunBodySchema.safeParse({
-    period,
-    dealIds: typeof values.deals === 'string' ? values.deals.split(',').map((d) => d.trim()) : undefined,
-    concurrency: typeof values.concurrency === 'string' ? Number(values.concurrency) : undefined,
-  })
-  if (!checked.success) {
-    const option: Record<string, string> = { period: '<period>', dealIds: '--deals', concurrency: '--concurrency' }
-    throw new UsageError(checked.error.issues.map((i) => `${[option[String(i.path[0])] ?? String(i.path[0]), ...i.path.slice(1)].join('.')}: ${i.message}`).join('; '))
-  }
-  const startedBy = typeof values.as === 'string' ? values.as : `operator:${process.env.USER ?? 'unknown'}`
-  const result = await startBillingRun({ client: services.client, taskQueue: services.config.temporal.taskQueue, input: { ...checked.data, startedBy } })
+  const checked = checkRequest(
+    StartBillingRunBodySchema,
+    {
+      period,
+      dealIds: typeof values.deals === 'string' ? values.deals.split(',').map((d) => d.trim()) : undefined,
+      concurrency: typeof values.concurrency === 'string' ? Number(values.concurrency) : undefined,
+    },
+    byOption({ period: '<period>', dealIds: '--deals', concurrency: '--concurrency' }),
+  )
+  const startedBy = actorOf(values.as)
+  const result = await startBillingRun({ client: services.client, taskQueue: services.config.temporal.taskQueue, input: { ...checked, startedBy } })
   if (!result.started && result.reason === 'invalid_period') throw new UsageError(`<period>: ${result.message}`)
   if (!result.started) throw new OperationError('ALREADY_EXISTS', result.message)
-  const deals = checked.data.dealIds ? `${checked.data.dealIds.length} deal(s)` : 'every active deal'
+  const deals = checked.dealIds ? `${checked.dealIds.length} deal(s)` : 'every active deal'
   console.log(`started ${result.workflowId} (run ${result.runId}) for ${deals}, by ${startedBy}`)
   console.log(`follow it: npx tsx scripts/invoices.ts run-status ${result.period}`)
 }
@@ -208,11 +283,11 @@ async function driftCommand(services: Services, id: string, json: boolean): Prom
 }
 
 /** The latest drift report (or the one named); with --run, a report run now. */
-async function driftReportCommand(services: Services, id: string | undefined, values: Record<string, string | boolean | undefined>): Promise<void> {
+async function driftReportCommand(services: Services, id: string | undefined, values: Values): Promise<void> {
   if (id && values.run) throw new UsageError('--run runs a new report: do not name one')
   let reportId = id
   if (values.run) {
-    const requestedBy = typeof values.as === 'string' ? values.as : `operator:${process.env.USER ?? 'unknown'}`
+    const requestedBy = actorOf(values.as)
     console.error('running the drift report on the worker (workflow drift-report:manual)...')
     reportId = (await runDriftReportNow({ client: services.client, taskQueue: services.config.temporal.taskQueue, requestedBy, waitMs: 30 * 60_000 })).id
   }
@@ -233,6 +308,180 @@ async function driftReportCommand(services: Services, id: string | undefined, va
     console.log(describeInvoiceDrift({ ...invoice, checkedAt: report.createdAt, truncated: false }))
     printDriftChanges(invoice.changes)
   }
+}
+
+/**
+ * A credit note (`partial`) or a void of a delivered invoice: the API's body checks, then the same
+ * operation as POST /invoices/{id}/credit-notes and /void; prints the draft and its fingerprint.
+ */
+async function creditNoteCommand(services: Services, id: string, kind: 'partial' | 'void', values: Values): Promise<void> {
+  const common = { reason: values.reason, correction: values.correction }
+  let request: CreditNoteRequest
+  if (kind === 'void') {
+    for (const option of ['line', 'amount', 'description'] as const) if (values[option] !== undefined) throw new UsageError(`--${option}: void credits everything left, it takes no --${option}`)
+    request = { kind, ...checkRequest(VoidInvoiceSchema, common, byOption(CREDIT_NOTE_OPTIONS)) }
+  } else {
+    const specs = (values.line as string[] | undefined) ?? []
+    const body = { ...common, lines: specs.length > 0 ? specs.map(parseLineSpec) : undefined, amount: values.amount, description: values.description }
+    const names = byOption(CREDIT_NOTE_OPTIONS)
+    request = { kind, ...checkRequest(PartialCreditNoteSchema, body, (path) => (path[0] === 'lines' && typeof path[1] === 'number' ? `--line ${specs[path[1]]}` : names(path))) }
+  }
+  const requestedBy = actorOf(values.as)
+  const started = await startCreditNote({ client: services.client, db: services.db, taskQueue: services.config.temporal.taskQueue, invoiceWorkflowId: id, request, requestedBy, waitMs: 30_000 })
+  // Read back as the API answers it: the row with the draft's fingerprint.
+  const creditNote = started.draft ? await readCreditNote(services.db, started.id) : null
+  if (!started.draft || !creditNote) {
+    console.log(`started ${started.id} (run ${started.runId}) by ${requestedBy}; its draft was not written within 30 s (is the worker running?)`)
+    console.log(`follow it: npx tsx scripts/invoices.ts credit-note-show ${started.id}`)
+    return
+  }
+  console.log(describeCreditNote({ ...creditNote, fingerprint: started.draft.fingerprint }, services.config))
+  console.log(`\nconfirm it: npx tsx scripts/invoices.ts credit-note-act ${started.id} confirm --fingerprint ${started.draft.fingerprint ?? '-'}`)
+}
+
+/** What each field of a credit note's body is called on the command line. */
+const CREDIT_NOTE_OPTIONS: Record<string, string> = { reason: '--reason', correction: '--correction', lines: '--line', amount: '--amount', description: '--description' }
+
+/** `--line LINE`, `--line LINE:hours=2.5` or `--line LINE:amount=100.00` as the body's line. */
+function parseLineSpec(spec: string): { lineId: string; hours?: string; amount?: string } {
+  const match = /^(.+):(hours|amount)=(.*)$/.exec(spec)
+  if (!match) return { lineId: spec }
+  const [, lineId, field, value] = match as unknown as [string, string, 'hours' | 'amount', string]
+  return { lineId, [field]: value }
+}
+
+/** An invoice's credit notes, oldest first. */
+async function creditNotesCommand(services: Services, id: string, json: boolean): Promise<void> {
+  const invoiceId = await numberedInvoiceId(services, id)
+  const items = invoiceId ? await listCreditNotes(services.db, invoiceId) : []
+  if (json) {
+    console.log(JSON.stringify({ items }, null, 2))
+    return
+  }
+  printTable(
+    ['id', 'kind', 'state', 'number', 'total', 'remaining after', 'requested by', 'created (UTC)'],
+    items.map((n) => [n.id, n.kind, n.state, n.number ?? '-', `${n.total} ${n.currency}`, n.remainingAfter ?? '-', n.requestedBy, n.createdAt.slice(0, 16)]),
+    invoiceId ? `invoice ${id} has no credit notes` : `invoice ${id} has no number yet, so no credit notes`,
+  )
+}
+
+async function creditNoteShowCommand(services: Services, id: string, json: boolean): Promise<void> {
+  const creditNote = await readCreditNote(services.db, id)
+  if (!creditNote) throw new OperationError('NOT_FOUND', `no credit note with id ${id}`)
+  if (json) {
+    console.log(JSON.stringify(creditNote, null, 2))
+    return
+  }
+  console.log(describeCreditNote(creditNote, services.config))
+}
+
+/** A credit note's action: the same Updates as an invoice's, checked against the credit note's action schemas. */
+async function creditNoteActCommand(services: Services, id: string, action: string | undefined, values: Values): Promise<void> {
+  if (!action) throw new UsageError(`name the action: ${CREDIT_NOTE_ACTIONS.join(', ')}`)
+  if (!CREDIT_NOTE_ACTIONS.includes(action as CreditNoteActionName)) throw new UsageError(`unknown credit note action "${action}": one of ${CREDIT_NOTE_ACTIONS.join(', ')}`)
+  const pdfVersion = values['pdf-version']
+  const given = {
+    actor: actorOf(values.as),
+    ...(values.fingerprint !== undefined ? { fingerprint: values.fingerprint } : {}),
+    ...(pdfVersion !== undefined ? { pdfVersion: Number(pdfVersion) } : {}),
+    ...(values.reason !== undefined ? { reason: values.reason } : {}),
+  }
+  const { actor: _actor, ...fields } = checkRequest(CREDIT_NOTE_ACTION_SCHEMAS[action as CreditNoteActionName], given, byOption({ fingerprint: '--fingerprint', pdfVersion: '--pdf-version', reason: '--reason', actor: '--as' }))
+  const result = await actCommand(services, id, { action, ...fields } as ActionRequest, values.as, true)
+  if (result.outcome !== 'applied') return
+  const note = result as typeof result & { creditNoteNumber?: string | null; creditNoteState?: string }
+  const details = [note.creditNoteState && `state ${note.creditNoteState}`, note.creditNoteNumber && `number ${note.creditNoteNumber}`, result.pdfVersion && `pdf version ${result.pdfVersion}`].filter(Boolean)
+  if (details.length > 0) console.log(`credit note ${details.join('  ')}`)
+}
+
+/** A payment recorded by hand, as POST /invoices/{id}/payments: the same Update, so the same refusals. */
+async function recordPaymentCommand(services: Services, id: string, values: Values): Promise<void> {
+  const payment = checkRequest(
+    ManualPaymentSchema,
+    { amount: values.amount, paidOn: values['paid-on'], reference: values.reference, note: values.note },
+    byOption({ amount: '--amount', paidOn: '--paid-on', reference: '--reference', note: '--note' }),
+  )
+  // The bank's reference makes a retried command the same payment; without one each run is a new request.
+  const requestId = payment.reference ?? randomUUID()
+  const result = await actCommand(services, id, { action: 'recordPayment', ...payment, requestId }, values.as)
+  if (result.outcome !== 'applied') return
+  const p = result.payment
+  if (p) console.log(`payment    ${p.status}: paid ${p.paid}, credited ${p.credited} of ${p.total}, due ${p.due} ${result.currency ?? ''}`.trimEnd())
+}
+
+/** An invoice's payments (PlanFact and by hand) and what is still due. */
+async function paymentsCommand(services: Services, id: string, json: boolean): Promise<void> {
+  const invoiceId = await numberedInvoiceId(services, id)
+  const [balance, items] = invoiceId ? await Promise.all([readBalance(services.db, invoiceId), listPayments(services.db, invoiceId)]) : [null, []]
+  if (json) {
+    console.log(JSON.stringify({ balance, items }, null, 2))
+    return
+  }
+  if (balance) console.log(`balance    total ${balance.total}, credited ${balance.credited}, paid ${balance.paid}, due ${balance.due}\n`)
+  printTable(
+    ['paid on', 'amount', 'source', 'reference', 'counted', 'recorded by', 'note'],
+    items.map((p) => [p.paidOn, `${p.amount} ${p.currency}`, p.source, p.reference, p.counted ? 'yes' : `no (confirms ${p.confirms})`, p.recordedBy, p.note ?? '']),
+    invoiceId ? `invoice ${id} has no payments` : `invoice ${id} has no number yet, so no payments`,
+  )
+}
+
+const RECEIVABLE_STATUSES = ['open', 'overdue', 'paid', 'all'] as const
+
+/** What customers owe, most overdue first, with totals per currency over everything matched. */
+async function receivablesCommand(services: Services, values: Values): Promise<void> {
+  const status = (values.status as string | undefined) ?? 'open'
+  if (!RECEIVABLE_STATUSES.includes(status as ReceivablesFilter['status'])) throw new UsageError(`--status must be one of ${RECEIVABLE_STATUSES.join(', ')}`)
+  const currency = values.currency as string | undefined
+  if (currency !== undefined && !/^[A-Z]{3}$/.test(currency)) throw new UsageError('--currency must be an ISO 4217 code like USD')
+  const limit = values.limit === undefined ? 100 : Number(values.limit)
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new UsageError('--limit must be a whole number from 1 to 500')
+  const receivables = await listReceivables(services.db, { status: status as ReceivablesFilter['status'], customerId: values.customer as string | undefined, currency, limit })
+  if (values.json === true) {
+    console.log(JSON.stringify(receivables, null, 2))
+    return
+  }
+  printTable(
+    ['id', 'number', 'customer', 'period', 'due date', 'days overdue', 'status', 'total', 'credited', 'paid', 'due'],
+    receivables.items.map((r) => [r.id, r.number, r.customerId, r.period, r.dueDate ?? '-', r.daysOverdue > 0 ? String(r.daysOverdue) : '-', r.paymentStatus ?? '-', `${r.total} ${r.currency}`, r.credited, r.paid, r.due]),
+    `no receivables match (--status ${status})`,
+  )
+  const shown = receivables.items.length
+  const matched = receivables.totals.reduce((n, t) => n + t.invoices, 0)
+  if (shown < matched) console.log(`\n(${shown} of ${matched} shown; --limit shows more)`)
+  if (receivables.totals.length > 0) {
+    console.log('')
+    printTable(
+      ['currency', 'invoices', 'total', 'credited', 'paid', 'due', 'overdue'],
+      receivables.totals.map((t) => [t.currency, String(t.invoices), t.total, t.credited, t.paid, t.due, t.overdue]),
+    )
+  }
+}
+
+/** The invoice's uuid once it has a number (null before), from the read model; NOT_FOUND for an unknown id. */
+async function numberedInvoiceId(services: Services, id: string): Promise<string | null> {
+  const run = await latestRun(services.db, id)
+  if (!run) throw new OperationError('NOT_FOUND', `no invoice with id ${id}`)
+  return run.invoiceId
+}
+
+function describeCreditNote(n: Omit<CreditNoteDetails, 'pdfs' | 'externalReferences'> & Partial<Pick<CreditNoteDetails, 'pdfs' | 'externalReferences'>>, config: Config): string {
+  const lines = [
+    `${n.id}  ${n.kind === 'void' ? 'void' : 'credit note'} ${n.seq} of ${n.invoice.number ?? '-'} (${n.invoice.id})`,
+    `state      ${n.state}${n.allowedActions.length ? `  takes: ${n.allowedActions.join(', ')}` : ''}`,
+    `number     ${n.number ?? '-'}  issued ${n.issueDate ?? '-'}  pdf versions ${n.pdfs?.map((p) => p.version).join(', ') || (n.pdfVersion ?? '-')}`,
+    `reason     ${n.correction === 'error' ? 'an error in the invoice' : 'changed terms'}: ${n.reason}`,
+    `people     requested by ${n.requestedBy}, confirmed by ${n.confirmedBy ?? '-'}, approved by ${n.approvedBy ?? '-'}`,
+  ]
+  for (const l of n.lines) lines.push(`line       ${l.lineId ?? '-'}  ${l.description}: ${l.quantity} ${l.unit} x ${l.rate} = ${l.amount}`)
+  lines.push(`totals     ${n.subtotal} + VAT ${n.vatRate}% ${n.vatAmount} = ${n.total} ${n.currency}`)
+  if (n.remainingAfter !== null) lines.push(`remaining  ${n.remainingAfter} ${n.currency} of the invoice after it`)
+  if (n.fingerprint) lines.push(`fingerprint ${n.fingerprint}`)
+  if (n.attention) lines.push(`ATTENTION  step ${n.attention.step} since ${n.attention.since}: ${n.attention.reason}`)
+  for (const [step, d] of Object.entries(n.dispatch)) lines.push(`dispatch   ${step}: ${d.status}${d.externalId ? ` ${d.externalId}` : ''}${d.detail ? ` (${d.detail})` : ''}`)
+  for (const r of n.externalReferences ?? []) lines.push(`external   ${r.system}/${r.purpose}: ${r.status}${r.externalId ? ` ${r.externalId}` : ''}`)
+  if (n.delivery) lines.push(`delivery   ${n.delivery}`)
+  lines.push(`temporal   ${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(n.id)}`)
+  return lines.join('\n')
 }
 
 function describeInvoiceDrift(d: InvoiceDrift): string {
@@ -315,9 +564,9 @@ function describeInvoice(i: InvoiceDetails, config: Config): string {
   return lines.join('\n')
 }
 
-function printTable(header: string[], rows: string[][]): void {
+function printTable(header: string[], rows: string[][], empty = 'no invoices match'): void {
   if (rows.length === 0) {
-    console.log(`no invoices match`)
+    console.log(empty)
     return
   }
   const widths = header.map((h, col) => Math.max(h.length, ...rows.map((r) => r[col]!.length)))
@@ -327,6 +576,31 @@ function printTable(header: string[], rows: string[][]): void {
 function requireId(id: string | undefined): string {
   if (!id) throw new UsageError('name the invoice: its workflow id, e.g. invoice:APP-1001:2026-10')
   return id
+}
+
+function requireCreditNoteId(id: string | undefined): string {
+  if (!id) throw new UsageError('name the credit note: its id, e.g. credit-note:<invoice uuid>:1 (credit-notes <invoice id> lists them)')
+  return id
+}
+
+/**
+ * A request checked against the API's schema: the parsed value, or a usage error naming each
+ * problem as the API does (field: problem, "is required", unknown fields one by one), with the
+ * field called by its option (`fieldName`).
+ */
+function checkRequest<S extends z.ZodType>(schema: S, input: unknown, fieldName: (path: readonly PropertyKey[]) => string): z.output<S> {
+  const checked = schema.safeParse(input)
+  if (checked.success) return checked.data
+  const problems = checked.error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => `${fieldName([...issue.path, key])}: not taken here`)
+    return [`${fieldName(issue.path)}: ${issue.code === 'invalid_type' && /received undefined/.test(issue.message) ? 'is required' : issue.message}`]
+  })
+  throw new UsageError(problems.join('; '))
+}
+
+/** Names a field by its option (`options`), e.g. dealIds.0 -> --deals.0. */
+function byOption(options: Record<string, string>): (path: readonly PropertyKey[]) => string {
+  return (path) => [options[String(path[0])] ?? String(path[0]), ...path.slice(1).map(String)].join('.')
 }
 
 function requireReason(reason: string | undefined): string {
