@@ -9,6 +9,7 @@ import { buildCreditNoteMessageId } from '../dispatch/send-document-email.js'
 import { SAMPLE_DEALS } from '../sources/generate/catalog.js'
 import { act, untilDelivered } from '../test-support/invoice-actions.js'
 import { runInvoiceWorker, waitFor, type InvoiceTestEnv, type RunningInvoiceWorker } from '../test-support/invoice-env.js'
+import { recordHistory } from '../test-support/record-history.js'
 import { connectTestEnvironment, uniqueName } from '../test-support/temporal.js'
 import { creditNoteWorkflowId, getCreditNoteQuery, type CreditNoteView } from './credit-note-contract.js'
 import { creditNoteWorkflow } from './credit-note-workflow.js'
@@ -106,6 +107,7 @@ describe('credit note dispatch: exactly once, and through Didox', { timeout: 240
     expect((listed.Contents ?? []).filter((o) => o.Key!.includes(`/${encodeURIComponent(invoice.invoiceNumber!)}/credit-notes/`))).toHaveLength(1)
     s3.destroy()
     expect(await emailsWithMessageId(buildCreditNoteMessageId({ creditNoteId: done.creditNoteId, pdfVersion: 1, from: inv.config.smtp.from }))).toBe(1)
+    await recordHistory(env, h.workflowId, 'credit-note-email')
   })
 
   it('Didox, the buyer has not signed the ESF (as after 10 days of silence) a void cancels it, once, and completes when Didox shows it deleted', async () => {
@@ -138,6 +140,7 @@ describe('credit note dispatch: exactly once, and through Didox', { timeout: 240
     inv.didox.setDocumentStatus(corrected._id, 3) // the buyer accepts it
     await untilNote(h, (v) => v.state === 'completed')
     expect(inv.didox.state.documents.find((d) => d._id.toLowerCase() === original.toLowerCase())!.doc_status).toBe(50)
+    await recordHistory(env, h.workflowId, 'credit-note-didox-corrected')
   })
 
   it('Didox, changed terms: an additional ESF (FacturaType 1); the buyer rejects it with a comment, and the credit note needs attention showing it', async () => {

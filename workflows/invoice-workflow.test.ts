@@ -106,11 +106,12 @@ describe('invoice workflow, end to end on real services', () => {
     expect(await events(h)).toEqual(
       expect.arrayContaining(['state_prefilling', 'state_awaiting_confirmation', 'state_finalizing', 'finalized', 'pdf_rendered', 'state_awaiting_approval', 'state_dispatching', 'planfact_done', 'r2_done', 'email_done', 'state_awaiting_payment', 'state_paid']),
     )
-    // Booked once in PlanFact, for the total, as an unpaid (uncommitted) income operation.
+    // Booked once in PlanFact, for the total.
     const booked = inv.planfact.state.operations.filter((o) => o.externalId === approving.invoiceId)
     expect(booked).toHaveLength(1)
     expect(booked[0]!.value.toFixed(2)).toBe(preview.total)
-    expect(booked[0]!.isCommitted).toBe(false)
+    // Booked as a planned income, turned actual by the payment (the date it was paid).
+    expect(booked[0]).toMatchObject({ isCommitted: true, operationDate: '2026-11-20' })
     const refs = await inv.db.externalReference.findMany({ where: { invoiceId: approving.invoiceId! } })
     expect(Object.fromEntries(refs.map((r) => [r.system, r.status]))).toEqual({ planfact: 'done', r2: 'done', email: 'done' })
     const final2 = await h.query(getInvoiceQuery)
