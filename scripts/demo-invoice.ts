@@ -24,6 +24,8 @@ interface InvoiceBody {
   pdfVersion: number | null
   attention: { step: string; reason: string } | null
   dispatch: Record<string, { status: string; externalId?: string; detail?: string }>
+  balance?: { total: string; credited: string; paid: string; due: string } | null
+  payment?: { status: string; dueDate: string | null; due: string } | null
   preview: {
     currency: string
     lines: { lineId: string; description: string; quantity: string; unit: string; rate: string; amount: string }[]
@@ -62,7 +64,8 @@ async function run(): Promise<void> {
 
   const approved = (await call('POST', `/invoices/${id}/approve`, approver.token, { pdfVersion: invoice.pdfVersion })) as { state: string }
   step(`${approver.user} approved PDF version ${invoice.pdfVersion}: ${approved.state}`)
-  invoice = await waitFor(id, (v) => v.state === 'completed' || v.state === 'needs_attention' || v.dispatch.didox?.status === 'done')
+  const delivered = (v: InvoiceBody) => ['awaiting_payment', 'partially_paid', 'overdue', 'paid', 'completed'].includes(v.state)
+  invoice = await waitFor(id, (v) => delivered(v) || v.state === 'needs_attention' || v.dispatch.didox?.status === 'done')
   if (invoice.state === 'dispatching' && invoice.dispatch.didox) {
     step(`e-invoice ${invoice.dispatch.didox.externalId} created in Didox; the buyer accepts it (simulated through the Didox fake)`)
     await fetch(`${config.didox.url}/__control/documents/${invoice.dispatch.didox.externalId}/status`, {
@@ -70,9 +73,11 @@ async function run(): Promise<void> {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ status: 3 }),
     })
-    invoice = await waitFor(id, (v) => v.state === 'completed' || v.state === 'needs_attention', 120_000)
+    invoice = await waitFor(id, (v) => delivered(v) || v.state === 'needs_attention', 120_000)
   }
-  if (invoice.state !== 'completed') throw new Error(`the invoice needs attention: ${invoice.attention?.step}: ${invoice.attention?.reason}`)
+  if (!delivered(invoice)) throw new Error(`the invoice needs attention: ${invoice.attention?.step}: ${invoice.attention?.reason}`)
+  step(`delivered: ${invoice.state}, ${invoice.balance?.due} ${invoice.preview!.currency} due by ${invoice.payment?.dueDate ?? '?'}`)
+  const afterDelivery = await creditAndPay(id, invoice)
 
   const d = invoice.dispatch
   console.log('\nDone.')
@@ -83,9 +88,47 @@ async function run(): Promise<void> {
   console.log(`  R2 object           bucket ${config.s3.bucket}, key ${d.r2?.externalId ?? d.r2?.status}`)
   if (d.didox) console.log(`  delivery            Didox e-invoice ${d.didox.externalId}: ${d.didox_acceptance?.detail ?? d.didox.detail}`)
   if (d.email) console.log(`  delivery            e-mail ${d.email.externalId} ${d.email.detail ?? ''}`)
+  console.log(`  credit note         ${afterDelivery.number}: ${afterDelivery.total} ${invoice.preview!.currency} credited, PDF ${afterDelivery.pdfPath}`)
+  console.log(`  payment             ${afterDelivery.paid} recorded by hand: ${afterDelivery.state}`)
   const runId = started.runId ? `/${started.runId}` : ''
   console.log(`  Temporal Web        ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(started.id)}${runId}/history`)
   console.log(`  API                 ${api}/invoices/${id} (token: ${approver.token})`)
+}
+
+/**
+ * Life after delivery: a goodwill discount as a credit note (drafted and confirmed by the
+ * accountant, approved by the approver, then booked, stored and e-mailed), and the rest paid,
+ * recorded by hand as if from the bank statement.
+ */
+async function creditAndPay(id: string, invoice: InvoiceBody): Promise<{ number: string; total: string; pdfPath: string; paid: string; state: string }> {
+  const started = (await call('POST', `/invoices/${id}/credit-notes`, accountant.token, { reason: 'Goodwill discount agreed with the customer', correction: 'terms', amount: '112.00' })) as {
+    id: string
+    creditNote: { fingerprint: string; total: string; remainingAfter: string }
+  }
+  const cn = encodeURIComponent(started.id)
+  step(`${accountant.user} drafted a credit note ${started.id}: ${started.creditNote.total} credited, ${started.creditNote.remainingAfter} left of the invoice`)
+  const confirmed = (await call('POST', `/credit-notes/${cn}/confirm`, accountant.token, { fingerprint: started.creditNote.fingerprint })) as { creditNoteNumber: string; pdfVersion: number }
+  step(`${accountant.user} confirmed it: number ${confirmed.creditNoteNumber}, PDF version ${confirmed.pdfVersion}`)
+  const pdf = await fetch(`${api}/credit-notes/${cn}/pdf`, { headers: { authorization: `Bearer ${approver.token}` } })
+  const pdfPath = `.local/demo/${confirmed.creditNoteNumber}.pdf`
+  writeFileSync(pdfPath, Buffer.from(await pdf.arrayBuffer()))
+  await call('POST', `/credit-notes/${cn}/approve`, approver.token, { pdfVersion: confirmed.pdfVersion })
+  step(`${approver.user} approved it; it is booked in PlanFact, stored in R2 and e-mailed`)
+  const done = await waitForCreditNote(cn)
+  if (done.state !== 'completed') throw new Error(`the credit note needs attention: ${done.attention?.step}: ${done.attention?.reason}`)
+  const due = (await waitFor(id, (v) => v.balance?.credited === '112.00', 60_000)).balance!.due
+  const paid = (await call('POST', `/invoices/${id}/payments`, accountant.token, { amount: due, paidOn: new Date().toISOString().slice(0, 10), reference: `DEMO-${invoice.invoiceNumber}` })) as { state: string }
+  step(`${accountant.user} recorded the customer's payment of ${due} from the bank statement: ${paid.state}`)
+  return { number: confirmed.creditNoteNumber, total: done.total, pdfPath, paid: due, state: paid.state }
+}
+
+async function waitForCreditNote(cn: string): Promise<{ state: string; total: string; attention: { step: string; reason: string } | null }> {
+  for (let i = 0; i < 240; i += 1) {
+    const note = (await call('GET', `/credit-notes/${cn}`, accountant.token)) as { state: string; total: string; attention: { step: string; reason: string } | null }
+    if (note.state === 'completed' || note.state === 'needs_attention') return note
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+  throw new Error('the credit note did not complete within 2 minutes')
 }
 
 /**
