@@ -25,7 +25,7 @@ import {
   VoidBodySchema,
 } from './after-delivery-schemas.js'
 import { ActionOutcomeSchema, ApproveBodySchema, PdfQuerySchema, ReasonBodySchema, RejectBodySchema } from './invoice-schemas.js'
-import { act, answerAction, findRunId, matchesEtag, preferredWaitMs } from './invoices.js'
+import { act, answerAction, findRunId, preferredWaitMs, sendPdf } from './invoices.js'
 import { EmptyBodySchema } from '../../operations/schemas.js'
 
 /**
@@ -179,14 +179,7 @@ export const creditNotesRouter = createRouter()
     const { id } = c.req.valid('param')
     const pdf = await readCreditNotePdf(c.var.deps.db, id, c.req.valid('query').version)
     if (!pdf) throw new ApiError('NOT_FOUND', `credit note ${id} has no PDF${c.req.valid('query').version ? ` version ${c.req.valid('query').version}` : ' yet (it gets one when confirmed)'}`)
-    const etag = `"${pdf.sha256}"`
-    c.header('ETag', etag)
-    c.header('Cache-Control', 'private, no-cache')
-    c.header('X-Pdf-Version', String(pdf.version))
-    if (matchesEtag(c.req.header('If-None-Match'), etag)) return c.body(null, 304)
-    c.header('Content-Type', 'application/pdf')
-    c.header('Content-Disposition', `attachment; filename="${pdf.fileName}"`)
-    return c.body(new Uint8Array(pdf.bytes), 200)
+    return sendPdf(c, pdf)
   })
   .openapi(confirmCreditNoteRoute, async (c) => answerCreditNote(c, { action: 'confirm', fingerprint: c.req.valid('json').fingerprint }))
   .openapi(approveCreditNoteRoute, async (c) => answerCreditNote(c, { action: 'approve', pdfVersion: c.req.valid('json').pdfVersion }))

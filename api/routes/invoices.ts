@@ -181,14 +181,7 @@ export const invoicesRouter = createRouter()
     const runId = await findRunId(c, id)
     const pdf = await readInvoicePdf(c.var.deps.db, { runId, version })
     if (!pdf) throw new ApiError('NOT_FOUND', version ? `invoice ${id} has no PDF version ${version}` : `invoice ${id} has no PDF yet (it gets one when confirmed)`)
-    const etag = `"${pdf.sha256}"`
-    c.header('ETag', etag)
-    c.header('Cache-Control', 'private, no-cache')
-    c.header('X-Pdf-Version', String(pdf.version))
-    if (matchesEtag(c.req.header('If-None-Match'), etag)) return c.body(null, 304)
-    c.header('Content-Type', 'application/pdf')
-    c.header('Content-Disposition', `attachment; filename="${pdf.fileName}"`)
-    return c.body(new Uint8Array(pdf.bytes), 200)
+    return sendPdf(c, pdf)
   })
   .openapi(eventsRoute, async (c) => {
     const { id } = c.req.valid('param')
@@ -260,7 +253,19 @@ export async function findRunId(c: Context<AppEnv>, id: string): Promise<string>
   return description.runId
 }
 
-export function matchesEtag(header: string | undefined, etag: string): boolean {
+/** A stored PDF version as the download answers it: ETag = its SHA-256, 304 when the client has it. */
+export function sendPdf(c: Context<AppEnv>, pdf: { sha256: string; version: number; fileName: string; bytes: Uint8Array | Buffer }) {
+  const etag = `"${pdf.sha256}"`
+  c.header('ETag', etag)
+  c.header('Cache-Control', 'private, no-cache')
+  c.header('X-Pdf-Version', String(pdf.version))
+  if (matchesEtag(c.req.header('If-None-Match'), etag)) return c.body(null, 304)
+  c.header('Content-Type', 'application/pdf')
+  c.header('Content-Disposition', `attachment; filename="${pdf.fileName}"`)
+  return c.body(new Uint8Array(pdf.bytes), 200)
+}
+
+function matchesEtag(header: string | undefined, etag: string): boolean {
   if (!header) return false
   return header.split(',').some((candidate) => {
     const tag = candidate.trim().replace(/^W\//, '')
