@@ -168,6 +168,8 @@ export async function recordCreditNoteTransition(
         where: { id: row.invoiceId, voidedAt: null },
         data: { voidedAt: new Date(input.at), voidReason: `${row.number ?? 'credit note'}: ${row.reason}`, state: 'void', paymentStatus: 'void' },
       })
+      // A run that has ended (paid, or delivered before payments were followed) cannot say so itself.
+      await tx.invoiceRun.updateMany({ where: { invoiceId: row.invoiceId, closedAt: { not: null }, state: { in: ['paid', 'completed'] } }, data: { state: 'void', nextActor: null } })
     }
     await appendEvent(tx, input.event)
   })
