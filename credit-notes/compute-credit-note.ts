@@ -63,11 +63,20 @@ export class CreditNoteRefusal extends Error {
 
 const CENTS = 2
 
+/** The descriptions of the lines a credit note makes itself, in the invoice's language. */
+export const CREDIT_LINE_LABELS = {
+  en: { adjustment: 'Price adjustment', remainder: (number: string) => `Remainder of invoice ${number}`, reduction: 'price reduction', hoursCredited: (hours: string) => `${hours} h credited` },
+  ru: { adjustment: 'Корректировка цены', remainder: (number: string) => `Остаток по счёту ${number}`, reduction: 'снижение цены', hoursCredited: (hours: string) => `${hours} ч к зачёту` },
+  uz: { adjustment: 'Narxni tuzatish', remainder: (number: string) => `${number} hisob-fakturasining qoldig'i`, reduction: 'narx pasaytirildi', hoursCredited: (hours: string) => `${hours} soat hisobga olindi` },
+} as const
+export type CreditLineLanguage = keyof typeof CREDIT_LINE_LABELS
+
 /** The credit note a request asks for, or a CreditNoteRefusal naming the field. */
-export function computeCreditNote(invoice: CreditedInvoice, earlier: readonly EarlierCreditNote[], request: CreditNoteRequest): CreditNoteFigures {
+export function computeCreditNote(invoice: CreditedInvoice, earlier: readonly EarlierCreditNote[], request: CreditNoteRequest, language: CreditLineLanguage = 'en'): CreditNoteFigures {
+  const labels = CREDIT_LINE_LABELS[language] ?? CREDIT_LINE_LABELS.en
   const left = remainingOf(invoice, earlier)
   if (left.total.lte(0)) throw new CreditNoteRefusal('CREDIT_EXCEEDS_INVOICE', 'body', `invoice ${invoice.number} is already credited in full: nothing is left to credit`)
-  const figures = request.kind === 'void' ? voidFigures(invoice, earlier, left) : partialFigures(invoice, earlier, left, request)
+  const figures = request.kind === 'void' ? voidFigures(invoice, earlier, left, labels) : partialFigures(invoice, earlier, left, request, labels)
   if (new Dec(figures.total).gt(left.total)) {
     throw new CreditNoteRefusal(
       'CREDIT_EXCEEDS_INVOICE',
@@ -90,13 +99,15 @@ export function remainingOf(invoice: CreditedInvoice, earlier: readonly EarlierC
 }
 
 /** A void credits everything left: the invoice's own lines, or the remainder in one line. */
-function voidFigures(invoice: CreditedInvoice, earlier: readonly EarlierCreditNote[], left: ReturnType<typeof remainingOf>): CreditNoteFigures {
+type Labels = (typeof CREDIT_LINE_LABELS)[CreditLineLanguage]
+
+function voidFigures(invoice: CreditedInvoice, earlier: readonly EarlierCreditNote[], left: ReturnType<typeof remainingOf>, labels: Labels): CreditNoteFigures {
   // The invoice's own lines when nothing was credited and none is negative (an hours cap); else the remainder.
   const whole = earlier.length === 0 && invoice.lines.every((l) => !new Dec(l.amount).isNegative())
   const lines: CreditNoteLine[] =
     whole
       ? invoice.lines.filter((l) => !new Dec(l.amount).isZero()).map((l) => ({ lineId: l.lineId, description: l.description, quantity: l.quantity, unit: l.unit, rate: l.rate, amount: l.amount }))
-      : [{ lineId: null, description: `Remainder of invoice ${invoice.number}`, quantity: '1', unit: 'item', rate: money(left.subtotal), amount: money(left.subtotal) }]
+      : [{ lineId: null, description: labels.remainder(invoice.number), quantity: '1', unit: 'item', rate: money(left.subtotal), amount: money(left.subtotal) }]
   return { kind: 'void', lines, subtotal: money(left.subtotal), vatRate: invoice.vatRate, vatAmount: money(left.vat), total: money(left.total), remainingAfter: '0.00' }
 }
 
@@ -105,13 +116,14 @@ function partialFigures(
   earlier: readonly EarlierCreditNote[],
   left: ReturnType<typeof remainingOf>,
   request: Extract<CreditNoteRequest, { kind: 'partial' }>,
+  labels: Labels,
 ): CreditNoteFigures {
   const rate = new Dec(invoice.vatRate)
   if (request.amount !== undefined) {
     // An amount is what the customer owes less, VAT included: split into net and VAT.
     const total = new Dec(request.amount)
     const subtotal = total.eq(left.total) ? left.subtotal : roundMoney(total.times(100).div(rate.plus(100)), CENTS)
-    const line: CreditNoteLine = { lineId: null, description: request.description ?? 'Price adjustment', quantity: '1', unit: 'item', rate: money(subtotal), amount: money(subtotal) }
+    const line: CreditNoteLine = { lineId: null, description: request.description ?? labels.adjustment, quantity: '1', unit: 'item', rate: money(subtotal), amount: money(subtotal) }
     return finish(invoice, left, [line], subtotal, total.minus(subtotal))
   }
   const credited = creditedByLine(earlier)
@@ -122,7 +134,7 @@ function partialFigures(
     seen.add(asked.lineId)
     const line = invoice.lines.find((l) => l.lineId === asked.lineId)
     if (!line) throw new CreditNoteRefusal('INVALID_CREDIT_NOTE', `${field}.lineId`, `invoice ${invoice.number} has no line ${JSON.stringify(asked.lineId)}`)
-    return creditLine(invoice, line, credited.get(line.lineId) ?? { quantity: new Dec(0), amount: new Dec(0) }, asked, field)
+    return creditLine(invoice, line, credited.get(line.lineId) ?? { quantity: new Dec(0), amount: new Dec(0) }, asked, field, labels)
   })
   const subtotal = lines.reduce((s, l) => s.plus(l.amount), new Dec(0))
   // Crediting the rest of every line credits the rest of the VAT, to the cent.
@@ -150,6 +162,7 @@ function creditLine(
   before: { quantity: Dec; amount: Dec },
   asked: { lineId: string; hours?: string | undefined; amount?: string | undefined },
   field: string,
+  labels: Labels,
 ): CreditNoteLine {
   if (line.kind === 'cap' || new Dec(line.amount).lte(0)) {
     throw new CreditNoteRefusal('INVALID_CREDIT_NOTE', `${field}.lineId`, `line ${line.lineId} (${line.description}) bills nothing itself: credit the line it reduces, or an amount`)
@@ -165,13 +178,13 @@ function creditLine(
     if (hours.lte(0)) throw new CreditNoteRefusal('INVALID_CREDIT_NOTE', `${field}.hours`, 'must be more than 0')
     if (hours.gt(leftQuantity)) throw new CreditNoteRefusal('CREDIT_EXCEEDS_INVOICE', `${field}.hours`, `line ${line.lineId} has ${leftQuantity.toString()} h left to credit, not ${asked.hours}`)
     const amount = hours.eq(leftQuantity) ? leftAmount : roundMoney(hours.times(line.rate), CENTS)
-    return { ...base, description: `${line.description} (${asked.hours} h credited)`, quantity: asked.hours, rate: line.rate, amount: money(amount) }
+    return { ...base, description: `${line.description} (${labels.hoursCredited(asked.hours)})`, quantity: asked.hours, rate: line.rate, amount: money(amount) }
   }
   if (asked.amount !== undefined) {
     const amount = new Dec(asked.amount)
     if (amount.lte(0)) throw new CreditNoteRefusal('INVALID_CREDIT_NOTE', `${field}.amount`, 'must be more than 0')
     if (amount.gt(leftAmount)) throw new CreditNoteRefusal('CREDIT_EXCEEDS_INVOICE', `${field}.amount`, `line ${line.lineId} has ${money(leftAmount)} left to credit, not ${asked.amount}`)
-    return { ...base, unit: 'item', description: `${line.description} (price reduction)`, quantity: '1', rate: money(amount), amount: money(amount) }
+    return { ...base, unit: 'item', description: `${line.description} (${labels.reduction})`, quantity: '1', rate: money(amount), amount: money(amount) }
   }
   return { ...base, description: line.description, quantity: leftQuantity.toString(), rate: line.rate, amount: money(leftAmount) }
 }

@@ -23,7 +23,7 @@ export const PartialCreditNoteSchema = z
     correction: CorrectionSchema.default('terms'),
     lines: z.array(CreditLineSchema).min(1, 'must name at least one line').max(500).optional(),
     amount: MoneySchema.optional(),
-    /** The description of an amount credit's line (default "Price adjustment"). */
+    /** The description of an amount credit's line (default "Price adjustment" in the invoice's language). */
     description: storableText(1000).trim().min(1).optional(),
   })
   .refine((b) => (b.lines === undefined) !== (b.amount === undefined), { message: 'give either lines or amount', path: ['lines'] })

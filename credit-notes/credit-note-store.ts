@@ -9,7 +9,7 @@ import { PermanentError } from '../lib/permanent-error.js'
 import { writeCanonicalJson } from '../pdf/canonical-json.js'
 import { DELIVERED_STATES, type InvoiceState } from '../workflows/invoice-contract.js'
 import type { CreditNoteDelivery, CreditNoteView, StartCreditNoteInput } from '../workflows/credit-note-contract.js'
-import { computeCreditNote, CreditNoteRefusal, type CreditedInvoice, type CreditNoteFigures, type CreditNoteLine, type EarlierCreditNote } from './compute-credit-note.js'
+import { computeCreditNote, CreditNoteRefusal, type CreditLineLanguage, type CreditedInvoice, type CreditNoteFigures, type CreditNoteLine, type EarlierCreditNote } from './compute-credit-note.js'
 
 /**
  * The credit_notes rows: the draft written when the workflow starts, the number at
@@ -42,9 +42,9 @@ export async function readCreditableInvoice(db: Pick<Database, 'invoice' | 'cred
 }
 
 /** The credit note's figures for a request, or a PermanentError of its refusal code (the API answers it as 4xx). */
-export function figuresFor(credited: CreditedInvoice, earlier: EarlierCreditNote[], request: StartCreditNoteInput['request']): CreditNoteFigures {
+export function figuresFor(credited: CreditedInvoice, earlier: EarlierCreditNote[], request: StartCreditNoteInput['request'], language?: string): CreditNoteFigures {
   try {
-    return computeCreditNote(credited, earlier, request)
+    return computeCreditNote(credited, earlier, request, (['en', 'ru', 'uz'].includes(language ?? '') ? language : 'en') as CreditLineLanguage)
   } catch (error) {
     if (error instanceof CreditNoteRefusal) throw new PermanentError(error.code, `${error.field}: ${error.message}`)
     throw error
@@ -56,7 +56,7 @@ export async function draftCreditNote(db: Database, input: StartCreditNoteInput 
   const existing = await db.creditNote.findUnique({ where: { id: input.creditNoteId } })
   if (existing) return fromRow(existing, (existing.view as { delivery?: CreditNoteDelivery }).delivery ?? 'email')
   const { invoice, credited, earlier, delivery } = await readCreditableInvoice(db, input.invoice.invoiceId)
-  const figures = figuresFor(credited, earlier, input.request)
+  const figures = figuresFor(credited, earlier, input.request, invoice.language)
   try {
     const row = await db.creditNote.create({
       data: {
