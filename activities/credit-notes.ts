@@ -23,6 +23,7 @@ import { PermanentError } from '../lib/permanent-error.js'
 import { buildCreditNoteDocument } from '../pdf/build-credit-note-document.js'
 import { renderCreditNotePdf } from '../pdf/render-credit-note-pdf.js'
 import { readBalance } from '../payments/record-payments.js'
+import { recordPlanFactPaymentsOf } from './payments.js'
 import { readContacts } from '../sources/read-contacts.js'
 import type { CreditNoteView, StartCreditNoteInput } from '../workflows/credit-note-contract.js'
 import type { DispatchResult } from './dispatch.js'
@@ -120,7 +121,10 @@ export function createCreditNoteActivities(deps: CreditNoteDeps) {
     async bookCreditNoteInPlanFact(input: { creditNoteId: string }): Promise<DispatchResult> {
       return failPermanentErrors(async () => {
         const { note, invoice } = await load(input.creditNoteId)
-        // What the customer owed before this credit note: the balance counts it once approved.
+        // What the customer owed before this credit note, with the payments PlanFact shows now
+        // (the invoice's own check may be hours behind); the balance counts the note once approved.
+        const row = await db.invoice.findUniqueOrThrow({ where: { id: invoice.invoiceId }, select: { id: true, currency: true, issueDate: true } })
+        await recordPlanFactPaymentsOf(db, deps.planfact, row)
         const balance = await readBalance(db, invoice.invoiceId)
         const owedBefore = new Dec(balance.total).minus(new Dec(balance.credited).minus(note.approvedAt ? note.total.toString() : '0')).minus(balance.paid)
         const booked = await bookCreditNoteInPlanFact({
@@ -192,7 +196,8 @@ export function createCreditNoteActivities(deps: CreditNoteDeps) {
     async correctDidoxInvoice(input: { creditNoteId: string }): Promise<DispatchResult & { mode: DidoxCorrection['mode'] }> {
       return failPermanentErrors(async () => {
         const { note, invoice } = await load(input.creditNoteId)
-        const numbered = await db.creditNote.findMany({ where: { invoiceId: invoice.invoiceId, number: { not: null }, state: { not: 'cancelled' } } })
+        // The credit notes that took effect (approved; this one is): later ones may still be cancelled.
+        const numbered = await db.creditNote.findMany({ where: { invoiceId: invoice.invoiceId, approvedAt: { not: null }, state: { not: 'cancelled' } } })
         const corrected = await correctDidoxInvoice({
           db,
           didox: deps.didox,

@@ -1,4 +1,5 @@
 import { log } from '@temporalio/activity'
+import { Dec } from '../billing/decimal.js'
 import type { ClickHouseClient } from '@clickhouse/client'
 import type { EmailTransport } from '../clients/email.js'
 import type { PlanFactClient } from '../clients/planfact.js'
@@ -52,15 +53,14 @@ export function createPaymentActivities(deps: PaymentDeps) {
         const invoice = await db.invoice.findUniqueOrThrow({ where: { id: input.invoiceId } })
         let newPayments: RecordedPayment[] = []
         let planfactProblem: string | null = null
-        if (invoice.voidedAt === null) {
-          try {
-            const booking = await findBooking(db, input.invoiceId, invoice.issueDate)
-            if (booking) newPayments = await recordPlanFactPayments(db, { id: invoice.id, currency: invoice.currency }, await readPlanFactPayments(deps.planfact, booking))
-            else planfactProblem = 'the invoice is not booked in PlanFact (its step was skipped): record its payments by hand'
-          } catch (error) {
-            planfactProblem = error instanceof Error ? error.message : String(error)
-            log.warn('payments not read from PlanFact', { invoiceId: input.invoiceId, error: planfactProblem })
-          }
+        // Voided or not: a payment made before the void is still money received (a refund is owed).
+        try {
+          const seen = await recordPlanFactPaymentsOf(db, deps.planfact, invoice)
+          if (seen === null) planfactProblem = 'the invoice is not booked in PlanFact (its step was skipped): record its payments by hand'
+          else newPayments = seen
+        } catch (error) {
+          planfactProblem = error instanceof Error ? error.message : String(error)
+          log.warn('payments not read from PlanFact', { invoiceId: input.invoiceId, error: planfactProblem })
         }
         const balance = await readBalance(db, input.invoiceId)
         if (newPayments.length > 0) log.info('payments seen in PlanFact', { invoiceId: input.invoiceId, count: newPayments.length, due: balance.due })
@@ -78,12 +78,15 @@ export function createPaymentActivities(deps: PaymentDeps) {
       })
     },
 
-    /** E-mails an overdue invoice's billing contacts, once per reminder day, with the PDF attached. */
-    async sendPaymentReminder(input: { invoiceId: string; days: number }): Promise<DispatchResult> {
+    /** E-mails an overdue invoice's billing contacts, once per reminder day, with the PDF attached; null when nothing is owed any more. */
+    async sendPaymentReminder(input: { invoiceId: string; days: number }): Promise<DispatchResult | null> {
       return failPermanentErrors(async () => {
         const invoice = await loadDispatchContext(db, input.invoiceId)
         if (!invoice.dueDate) throw new PermanentError(ERROR_TYPES.invalidInput, `invoice ${invoice.number} has no due date: nothing to remind of`)
         const balance = await readBalance(db, input.invoiceId)
+        // Paid or voided since the check (or while this attempt was retried): no reminder.
+        const voided = (await db.invoice.findUniqueOrThrow({ where: { id: input.invoiceId }, select: { voidedAt: true } })).voidedAt
+        if (voided || new Dec(balance.due).lte(0)) return null
         const contacts = await readContacts(deps.clickhouse, invoice.buyer.customerId)
         const daysOverdue = Math.max(0, Math.round((Date.now() - Date.parse(`${invoice.dueDate}T00:00:00Z`)) / 86_400_000))
         const sent = await sendPaymentReminderEmail({
@@ -108,6 +111,13 @@ export function createPaymentActivities(deps: PaymentDeps) {
       })
     },
   }
+}
+
+/** Reads the invoice's payments in PlanFact and records the new ones; null when it is not booked there. */
+export async function recordPlanFactPaymentsOf(db: Database, planfact: PlanFactClient, invoice: { id: string; currency: string; issueDate: Date | null }): Promise<RecordedPayment[] | null> {
+  const booking = await findBooking(db, invoice.id, invoice.issueDate)
+  if (!booking) return null
+  return recordPlanFactPayments(db, { id: invoice.id, currency: invoice.currency }, await readPlanFactPayments(planfact, booking))
 }
 
 /** Where the invoice is booked in PlanFact: its planned income (unless a void deleted it) and account. */

@@ -156,8 +156,19 @@ describe('after delivery, end to end through the API', () => {
   })
 
   it('a void credits everything left, marks the invoice void and releases its worklogs; a second void is refused', async () => {
-    const voided = await creditThrough('/void', { reason: 'Billed under the wrong contract' })
-    expect(voided).toMatchObject({ number: 'CN-2026-00002', kind: 'void', total: '201.60', remainingAfter: '0.00' })
+    // A credit note drafted meanwhile keeps the void from being confirmed until it is approved or cancelled.
+    const pending = await call('POST', invoicePath('/credit-notes'), 'accountant', { reason: 'discount', amount: '10.00' }, 201)
+    const started = await call('POST', invoicePath('/void'), 'accountant', { reason: 'Billed under the wrong contract' }, 201)
+    const voidPath = `/credit-notes/${encodeURIComponent(String(started.id))}`
+    expect(await call('POST', invoicePath('/credit-notes'), 'accountant', { reason: 'more', amount: '1.00' }, 409)).toMatchObject({ code: 'WRONG_STATE', message: expect.stringContaining('being voided') })
+    const fingerprint = (started.creditNote as { fingerprint: string }).fingerprint
+    const early = await call('POST', `${voidPath}/confirm`, 'accountant', { fingerprint }, 422)
+    expect(early).toMatchObject({ code: 'CREDIT_EXCEEDS_INVOICE', message: expect.stringContaining('not approved yet') })
+    await call('POST', `/credit-notes/${encodeURIComponent(String(pending.id))}/cancel`, 'accountant', { reason: 'superseded by the void' })
+    expect(await call('POST', `${voidPath}/confirm`, 'accountant', { fingerprint })).toMatchObject({ state: 'awaiting_approval', pdfVersion: 1 })
+    await call('POST', `${voidPath}/approve`, 'approver', { pdfVersion: 1 })
+    const voided = await waitFor(() => creditNote(String(started.id)), (c) => c.state === 'completed', 60_000)
+    expect(voided).toMatchObject({ number: 'CN-2026-00002', kind: 'void', total: '201.60', remainingAfter: '0.00' }) // gapless: the refused confirm gave its number back
     const after = await waitFor(invoice, (i) => i.state === 'void', 30_000)
     expect(after).toMatchObject({ balance: { total: '302.40', credited: '302.40', paid: '100.00', due: '0.00' } })
     expect(after.voidedAt).not.toBeNull()

@@ -60,6 +60,14 @@ describe('computeCreditNote', () => {
     expect(refusal(() => computeCreditNote(invoice, [], partial({ amount: '1624.01' })))).toMatchObject({ code: 'CREDIT_EXCEEDS_INVOICE', field: 'body.amount' })
   })
 
+  it('hours after an amount credit of the same line may not take more than is left of it', () => {
+    const amount = computeCreditNote(invoice, [], partial({ lines: [{ lineId: 'time:Development:deal', amount: '400.00' }] }))
+    const earlier: EarlierCreditNote[] = [{ lines: amount.lines, subtotal: amount.subtotal, vatAmount: amount.vatAmount, total: amount.total }]
+    // 50.00 is left of the line: 2 h x 45.00 = 90.00 is refused, 1 h = 45.00 is not.
+    expect(refusal(() => computeCreditNote(invoice, earlier, partial({ lines: [{ lineId: 'time:Development:deal', hours: '2' }] })))).toMatchObject({ code: 'CREDIT_EXCEEDS_INVOICE', field: 'body.lines.0.hours' })
+    expect(computeCreditNote(invoice, earlier, partial({ lines: [{ lineId: 'time:Development:deal', hours: '1' }] }))).toMatchObject({ subtotal: '45.00' })
+  })
+
   it('crediting the rest of every line credits the rest of the VAT to the cent', () => {
     // 3 h x 3.35 = 10.05, VAT 12 % = 1.206 -> 1.21. One hour: 3.35 + 0.40 (0.402). The rest,
     // 6.70, would be 0.80 (0.804) on its own; it takes what is left, 0.81, so the two add up to 1.21.

@@ -178,6 +178,8 @@ function creditLine(
     if (hours.lte(0)) throw new CreditNoteRefusal('INVALID_CREDIT_NOTE', `${field}.hours`, 'must be more than 0')
     if (hours.gt(leftQuantity)) throw new CreditNoteRefusal('CREDIT_EXCEEDS_INVOICE', `${field}.hours`, `line ${line.lineId} has ${leftQuantity.toString()} h left to credit, not ${asked.hours}`)
     const amount = hours.eq(leftQuantity) ? leftAmount : roundMoney(hours.times(line.rate), CENTS)
+    // An amount credited from the line earlier counts no hours: the hours may not take more than is left of it.
+    if (amount.gt(leftAmount)) throw new CreditNoteRefusal('CREDIT_EXCEEDS_INVOICE', `${field}.hours`, `line ${line.lineId} has ${money(leftAmount)} left to credit; ${asked.hours} h would credit ${money(amount)}`)
     return { ...base, description: `${line.description} (${labels.hoursCredited(asked.hours)})`, quantity: asked.hours, rate: line.rate, amount: money(amount) }
   }
   if (asked.amount !== undefined) {

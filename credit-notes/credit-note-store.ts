@@ -32,6 +32,8 @@ export async function readCreditableInvoice(db: Pick<Database, 'invoice' | 'cred
   if (!DELIVERED_STATES.includes(invoice.state as InvoiceState)) {
     throw new PermanentError('WRONG_STATE', `invoice ${invoice.number} is ${invoice.state}: credit notes correct delivered invoices (before delivery, reject or cancel it)`)
   }
+  const voiding = await db.creditNote.findFirst({ where: { invoiceId, kind: 'void', state: { not: 'cancelled' }, ...(exceptCreditNoteId ? { id: { not: exceptCreditNoteId } } : {}) }, select: { workflowId: true } })
+  if (voiding) throw new PermanentError('WRONG_STATE', `invoice ${invoice.number} is being voided (${voiding.workflowId}): no further credit note; cancel the void first`)
   const earlierRows = await db.creditNote.findMany({ where: { invoiceId, number: { not: null }, state: { not: 'cancelled' }, ...(exceptCreditNoteId ? { id: { not: exceptCreditNoteId } } : {}) }, orderBy: { seq: 'asc' } })
   const preview = invoice.preview as unknown as InvoicePreview
   const credited: CreditedInvoice = { number: invoice.number, lines: preview.lines, subtotal: invoice.subtotal.toFixed(2), vatRate: invoice.vatRate.toString(), vatAmount: invoice.vatAmount.toFixed(2), total: invoice.total.toFixed(2) }
@@ -120,6 +122,10 @@ export async function finalizeCreditNote(
     return await db.$transaction(async (tx) => {
       const row = await tx.creditNote.findUniqueOrThrow({ where: { id: input.creditNoteId } })
       if (row.number) return { number: row.number, issueDate: row.issueDate!.toISOString().slice(0, 10) }
+      if (row.kind === 'void') {
+        const refusal = await checkVoidIsTheRest(tx, row)
+        if (refusal) return { exceeds: refusal }
+      }
       const issueDate = dateInZone(input.confirmedAt, input.timeZone)
       const numbering = await assignInvoiceNumber(tx, { year: Number(issueDate.slice(0, 4)), prefix: input.prefix, series: 'credit_note' })
       await tx.creditNote.update({
@@ -142,6 +148,21 @@ export async function finalizeCreditNote(
     if (/credit_notes_within_invoice|exceeds what is left/.test(message)) return { exceeds: 'other credit notes of the invoice took what was left of it meanwhile' }
     throw error
   }
+}
+
+/**
+ * A void credits exactly what is left: every other credit note of the invoice must have taken
+ * effect (approved) or be cancelled, and the void's total must be the rest. So what it credits
+ * cannot change before its approval (an approved credit note is never cancelled).
+ */
+async function checkVoidIsTheRest(tx: Prisma.TransactionClient, row: CreditNote): Promise<string | null> {
+  const [invoice] = await tx.$queryRaw<{ total: Prisma.Decimal }[]>`SELECT total FROM invoices WHERE id = ${row.invoiceId}::uuid FOR UPDATE`
+  const others = await tx.creditNote.findMany({ where: { invoiceId: row.invoiceId, id: { not: row.id }, state: { not: 'cancelled' } } })
+  const open = others.filter((c) => c.approvedAt === null)
+  if (open.length > 0) return `credit notes ${open.map((c) => c.number ?? c.workflowId).join(', ')} of the invoice are not approved yet: approve or cancel them, then void again`
+  const rest = others.reduce((left, c) => left.minus(c.total), new Prisma.Decimal(invoice!.total))
+  if (!rest.eq(row.total)) return `what is left of the invoice is ${rest.toFixed(2)}, not the ${row.total.toFixed(2)} this void was drafted with: cancel it and void again`
+  return null
 }
 
 /**

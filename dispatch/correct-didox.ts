@@ -96,6 +96,10 @@ async function chooseMode(didox: DidoxClient, originalId: string, input: Correct
       `the buyer has not signed e-invoice ${originalId} of ${invoice.number} yet (${meaning}): a partial correction is sent once it is signed (retry then), or void the invoice to cancel the e-invoice`,
     )
   }
+  if (status === 50) {
+    // A corrected ESF replaced it: chaining corrections is not done here (docs/external-systems.md).
+    throw new PermanentError(ERROR_TYPES.didoxRejected, `e-invoice ${originalId} of ${invoice.number} was replaced by a corrected ESF (annulled): send this correction in Didox by hand against the corrected ESF, then skip this step`)
+  }
   if (!SIGNED.has(status)) throw new PermanentError(ERROR_TYPES.didoxRejected, `e-invoice ${originalId} of ${invoice.number} is ${meaning}: there is nothing to correct in Didox; skip this step`)
   return correctedLines(input) === null ? 'additional' : 'corrected'
 }

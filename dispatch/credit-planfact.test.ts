@@ -230,6 +230,20 @@ describe('bookCreditNoteInPlanFact', () => {
     expect(fake.state.requests[PUT]).toBe(2)
   })
 
+  it('a retry does not write its old plan over a payment made in between: it is refused for a person', async () => {
+    const booked = await bookedInvoice()
+    const note = creditNote(booked, '100.00')
+    fake.setBehavior({ dropResponsesAfterWrite: 1 })
+    expect(await failure(bookCreditNoteInPlanFact({ db, planfact, creditNote: note }))).toBeInstanceOf(PlanFactUnavailableError)
+    fake.payOperation(booked.operationId, { date: '2026-11-12' }) // the customer paid the lowered 900 in full meanwhile
+
+    const refused = await failure(bookCreditNoteInPlanFact({ db, planfact, creditNote: note }))
+    expect(refused).toBeInstanceOf(PermanentError)
+    expect((refused as Error).message).toContain('changed in PlanFact since this correction was planned (it is now paid)')
+    expect(operation(booked.operationId)).toMatchObject({ isCommitted: true, value: 900 })
+    expect(fake.state.requests[PUT]).toBe(1)
+  })
+
   it('refuses a credit note of an invoice that was never booked in PlanFact', async () => {
     const row = await createTestInvoice(db, { currency: 'USD' })
     const note: PlanFactCreditNote = { creditNoteId: randomUUID(), number: 'CN-X', issueDate: '2026-11-20', total: '10.00', invoice: { invoiceId: row.invoiceId, number: row.number } }

@@ -75,6 +75,12 @@ export async function bookCreditNoteInPlanFact(input: {
     if (!plan?.plannedAfter) {
       plan = planCorrection(planned!, creditNote.total, input.owedBefore)
       await markReferencePending(db, key, { ...plan })
+    } else if (planned && new Dec(plan.plannedAfter).lt(plan.plannedBefore) && (planned.isCommitted === true || ![plan.plannedBefore, plan.plannedAfter].includes(new Dec(String(planned.value ?? 0)).toFixed(2)))) {
+      // Paid or split in PlanFact between the attempts: writing the old plan would undo that.
+      throw new PermanentError(
+        ERROR_TYPES.planfactRejected,
+        `the planned income ${String(plan.operationId)} of invoice ${creditNote.invoice.number} changed in PlanFact since this correction was planned (${planned.isCommitted ? 'it is now paid' : `its value is ${String(planned.value)}, not ${plan.plannedBefore} or ${plan.plannedAfter}`}): book the credit note by hand, then skip this step`,
+      )
     }
     if (new Dec(plan.plannedAfter).lt(plan.plannedBefore)) {
       if (new Dec(plan.plannedAfter).isZero()) {

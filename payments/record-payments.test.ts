@@ -158,7 +158,9 @@ describe('recordManualPayment', () => {
     const request = manual(invoice, { amount: '10.00', paidOn: '2026-11-10' })
     const first = await recorded(recordManualPayment(db, request))
     expect(await recorded(recordManualPayment(db, request))).toEqual({ recorded: first.recorded, alreadyRecorded: true })
-    expect((await paymentRows(invoice.id)).map((r) => r.externalKey)).toEqual([`manual:${request.requestId}`])
+    // Without a bank reference the amount and the date are the key (a retried request carries a new request id).
+    expect((await paymentRows(invoice.id)).map((r) => r.externalKey)).toEqual(['manual:2026-11-10:10.00'])
+    expect(await recorded(recordManualPayment(db, { ...request, requestId: 'another-request' }))).toEqual({ recorded: first.recorded, alreadyRecorded: true })
   })
 
   it('refuses the same reference with another amount or date', async () => {

@@ -52,7 +52,10 @@ export async function recordPlanFactPayments(db: Database, invoice: { id: string
     for (const payment of seen) {
       const externalKey = `planfact:${payment.operationId}`
       if (keys.has(externalKey)) continue
-      const twin = known.find((p) => p.source === 'manual' && !confirmed.has(p.id) && sameMoney(p.amount, payment.amount) && daysApart(p.paidOn, payment.paidOn) <= MATCH_DAYS)
+      // The closest hand-recorded payment of the same amount not confirmed yet (then the earlier one).
+      const twin = known
+        .filter((p) => p.source === 'manual' && !confirmed.has(p.id) && sameMoney(p.amount, payment.amount) && daysApart(p.paidOn, payment.paidOn) <= MATCH_DAYS)
+        .sort((a, b) => daysApart(a.paidOn, payment.paidOn) - daysApart(b.paidOn, payment.paidOn) || a.paidOn.getTime() - b.paidOn.getTime())[0]
       const row = await tx.payment.create({
         data: {
           id: randomUUID(),
@@ -85,7 +88,7 @@ export interface ManualPaymentInput {
   reference?: string | undefined
   note?: string | undefined
   actor: string
-  /** Makes a retried request the same payment when it has no bank reference. */
+  /** The request (the Update's id); without a reference, the amount and date make the key. */
   requestId: string
 }
 
@@ -96,14 +99,15 @@ export type ManualPaymentResult = { recorded: RecordedPayment; alreadyRecorded: 
  * already recorded; a payment PlanFact already shows, or more than is due, is refused with why.
  */
 export async function recordManualPayment(db: Database, input: ManualPaymentInput): Promise<ManualPaymentResult> {
-  const externalKey = `manual:${input.reference ?? input.requestId}`
+  // Without a bank reference, the same amount on the same date is the same payment (a retried request).
+  const externalKey = input.reference ? `manual:${input.reference}` : `manual:${input.paidOn}:${new Dec(input.amount).toFixed(2)}`
   return db.$transaction(async (tx) => {
     await lockInvoice(tx, input.invoiceId)
     const known = await tx.payment.findMany({ where: { invoiceId: input.invoiceId } })
     const same = known.find((p) => p.externalKey === externalKey)
     if (same) {
       if (sameMoney(same.amount, input.amount) && isoDate(same.paidOn) === input.paidOn) return { recorded: toRecorded(same), alreadyRecorded: true }
-      return { refused: `the payment with reference ${JSON.stringify(input.reference ?? input.requestId)} was recorded already, as ${same.amount.toFixed(2)} on ${isoDate(same.paidOn)}` }
+      return { refused: `the payment with reference ${JSON.stringify(input.reference)} was recorded already, as ${same.amount.toFixed(2)} on ${isoDate(same.paidOn)}` }
     }
     const confirmed = new Set(known.flatMap((p) => (p.confirmsPaymentId ? [p.confirmsPaymentId] : [])))
     const inPlanFact = known.find((p) => p.source === 'planfact' && p.confirmsPaymentId === null && sameMoney(p.amount, input.amount) && daysApart(p.paidOn, input.paidOn) <= MATCH_DAYS && !confirmed.has(p.id))

@@ -111,7 +111,7 @@ export async function creditNoteWorkflow(input: StartCreditNoteInput): Promise<C
     const numbered = (await step('finalize', () => finalizeCreditNote({ creditNoteId, confirmedBy: confirm.input.actor, confirmedAt: new Date().toISOString(), event: run.event('finalized', confirm.input.actor) })))!
     if ('exceeds' in numbered) {
       run.view.confirmedBy = previousConfirmer
-      run.refuseInProgress({ code: 'CREDIT_EXCEEDS_INVOICE', message: `${numbered.exceeds}: cancel this credit note` })
+      run.refuseInProgress({ code: 'CREDIT_EXCEEDS_INVOICE', message: `${numbered.exceeds}${run.note.kind === 'void' ? '' : ': cancel this credit note'}` })
       return 'refused'
     }
     run.note.number = numbered.number

@@ -69,7 +69,8 @@ export const IsoDateSchema = z
 /** A payment recorded by hand (the bank statement shows it, PlanFact does not yet). */
 export const ManualPaymentSchema = z.strictObject({
   amount: MoneySchema,
-  paidOn: IsoDateSchema,
+  // Not in the future (a day of leeway for time zones); the clock is the workflow's in a workflow.
+  paidOn: IsoDateSchema.refine((d) => d >= '2000-01-01', 'must be in 2000 or later').refine((d) => d <= new Date(Date.now() + 86_400_000).toISOString().slice(0, 10), 'must not be in the future'),
   /** The bank's reference: the same reference twice is the same payment. */
   reference: storableText(200).trim().min(1).optional(),
   note: storableText(2000).optional(),

@@ -1,4 +1,4 @@
-import { setHandler } from '@temporalio/workflow'
+import { ActivityFailure, setHandler } from '@temporalio/workflow'
 import type { PaymentCheck } from '../activities/payments.js'
 import { Dec } from '../billing/decimal.js'
 import { checkPayments, recordManualPayment, sendPaymentReminder } from './invoice-activities.js'
@@ -50,10 +50,20 @@ export async function followPayment(run: InvoiceRun, step: StepRunner, plan: Pay
 
     if (status === 'overdue') {
       for (const days of remindersDue(plan.reminderDays, check.dueDate!, today(), reminded)) {
-        const sent = await step(`reminder_${days}`, () => sendPaymentReminder({ invoiceId, days }))
+        // A reminder that cannot be sent (no billing contact, the server refuses) is recorded and
+        // not tried again; it never parks the invoice, which keeps following its money.
+        let sent: Awaited<ReturnType<typeof sendPaymentReminder>> | null = null
+        let failure: string | null = null
+        try {
+          sent = await sendPaymentReminder({ invoiceId, days })
+        } catch (err) {
+          if (!(err instanceof ActivityFailure)) throw err
+          failure = err.cause?.message ?? err.message
+        }
         reminded.add(days)
         run.view.payment.remindersSent = [...reminded].sort((a, b) => a - b)
-        await run.recordWithView(sent ? 'payment_reminder_sent' : 'payment_reminder_skipped', 'system', { days, due: check.due, ...(sent ? { externalId: sent.externalId, detail: sent.detail } : {}) })
+        const type = failure ? 'payment_reminder_failed' : sent ? 'payment_reminder_sent' : 'payment_reminder_skipped'
+        await run.recordWithView(type, 'system', { days, due: check.due, ...(sent ? { externalId: sent.externalId, detail: sent.detail } : {}), ...(failure ? { reason: failure } : {}) })
       }
     }
 
@@ -65,7 +75,15 @@ export async function followPayment(run: InvoiceRun, step: StepRunner, plan: Pay
 /** A payment recorded by hand: refused with why, or recorded (the next check answers it). */
 async function recordByHand(run: InvoiceRun, action: TakenAction<'recordPayment'>): Promise<void> {
   const { actor, requestId, amount, paidOn, reference, note } = action.input
-  const result = await recordManualPayment({ invoiceId: run.view.invoiceId!, amount, paidOn, reference, note, actor, requestId })
+  let result
+  try {
+    result = await recordManualPayment({ invoiceId: run.view.invoiceId!, amount, paidOn, reference, note, actor, requestId })
+  } catch (err) {
+    // A value the database refuses is this action's problem, not the invoice's: refuse it, go on.
+    if (!(err instanceof ActivityFailure)) throw err
+    run.refuse(action, { code: 'PAYMENT_REFUSED', message: `the payment could not be recorded: ${err.cause?.message ?? err.message}` })
+    return
+  }
   if ('refused' in result) {
     run.refuse(action, { code: 'PAYMENT_REFUSED', message: result.refused })
     return

@@ -43,48 +43,54 @@ export async function startCreditNote(options: {
   const { invoice, credited, earlier } = await asOperationError(() => readCreditableInvoice(db, run.invoiceId!))
   await asOperationError(async () => figuresFor(credited, earlier, options.request))
 
-  const seq = (await db.creditNote.count({ where: { invoiceId: invoice.id } })) + 1
-  const workflowId = creditNoteWorkflowId(invoice.id, seq)
-  const input: StartCreditNoteInput = {
-    creditNoteId: randomUUID(),
-    seq,
-    request: options.request,
-    requestedBy: options.requestedBy,
-    invoice: { invoiceId: invoice.id, workflowId: options.invoiceWorkflowId, number: invoice.number!, dealId: invoice.dealId, customerId: invoice.customerId, period: invoice.period },
-  }
+  // The next sequence number: after the rows, and after runs that ended without one (a refused draft).
+  let seq = ((await db.creditNote.aggregate({ where: { invoiceId: invoice.id }, _max: { seq: true } }))._max.seq ?? 0) + 1
   const what = options.request.kind === 'void' ? 'Void' : 'Credit note'
-  const start = new WithStartWorkflowOperation<typeof creditNoteWorkflow>('creditNoteWorkflow', {
-    taskQueue: options.taskQueue,
-    workflowId,
-    args: [input],
-    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-    staticSummary: `${what} ${seq} of invoice ${invoice.number}`,
-    staticDetails: `Requested by ${options.requestedBy}: ${options.request.reason}`,
-    typedSearchAttributes: [
-      { key: invoiceStatusKey, value: 'drafting' },
-      { key: dealIdKey, value: invoice.dealId },
-      { key: customerIdKey, value: invoice.customerId },
-      { key: invoiceNumberKey, value: invoice.number! },
-    ],
-  })
   const started = Date.now()
-  let update
-  try {
-    update = await acceptedWithin(client, () => client.workflow.startUpdateWithStart(awaitDraftUpdate, { startWorkflowOperation: start, waitForStage: WorkflowUpdateStage.ACCEPTED }), options.waitMs)
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      throw new OperationError('CONFLICT', `another credit note of invoice ${invoice.number} is being started at the same moment: reload the invoice and try again`)
+  for (let attempt = 0; ; attempt++) {
+    const workflowId = creditNoteWorkflowId(invoice.id, seq)
+    const input: StartCreditNoteInput = {
+      creditNoteId: randomUUID(),
+      seq,
+      request: options.request,
+      requestedBy: options.requestedBy,
+      invoice: { invoiceId: invoice.id, workflowId: options.invoiceWorkflowId, number: invoice.number!, dealId: invoice.dealId, customerId: invoice.customerId, period: invoice.period },
     }
-    throw err
-  }
-  const runId = update?.workflowRunId ?? (await (await start.workflowHandle()).describe()).runId
-  if (!update) return { id: workflowId, runId, draft: null }
-  try {
-    const draft = await updateResultWithin(client, update, Math.max(1, options.waitMs - (Date.now() - started)))
-    return { id: workflowId, runId, draft: draft ?? null }
-  } catch (err) {
-    throw toOperationError(err) ?? err
+    const start = new WithStartWorkflowOperation<typeof creditNoteWorkflow>('creditNoteWorkflow', {
+      taskQueue: options.taskQueue,
+      workflowId,
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+      staticSummary: `${what} ${seq} of invoice ${invoice.number}`,
+      staticDetails: `Requested by ${options.requestedBy}: ${options.request.reason}`,
+      typedSearchAttributes: [
+        { key: invoiceStatusKey, value: 'drafting' },
+        { key: dealIdKey, value: invoice.dealId },
+        { key: customerIdKey, value: invoice.customerId },
+        { key: invoiceNumberKey, value: invoice.number! },
+      ],
+    })
+    let update
+    try {
+      update = await acceptedWithin(client, () => client.workflow.startUpdateWithStart(awaitDraftUpdate, { startWorkflowOperation: start, waitForStage: WorkflowUpdateStage.ACCEPTED }), options.waitMs)
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err
+      const status = await client.workflow.getHandle(workflowId).describe().then((d) => d.status.name, () => 'UNKNOWN')
+      if (status === 'RUNNING' || attempt >= 20) {
+        throw new OperationError('CONFLICT', `another credit note of invoice ${invoice.number} is being started at the same moment: reload the invoice and try again`)
+      }
+      seq += 1 // that number went to a run whose draft was refused
+      continue
+    }
+    const runId = update?.workflowRunId ?? (await (await start.workflowHandle()).describe()).runId
+    if (!update) return { id: workflowId, runId, draft: null }
+    try {
+      const draft = await updateResultWithin(client, update, Math.max(1, options.waitMs - (Date.now() - started)))
+      return { id: workflowId, runId, draft: draft ?? null }
+    } catch (err) {
+      throw toOperationError(err) ?? err
+    }
   }
 }
 
