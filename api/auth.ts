@@ -62,6 +62,6 @@ function authenticate(header: string | undefined, tokens: TokenIndex): AuthUser 
   return user
 }
 
-function hashToken(token: string): string {
+export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex')
 }
