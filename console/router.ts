@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
+import { ACTION_ROLES } from '../api/action-roles.js'
 import { hashToken, type Role } from '../api/auth.js'
 import type { AppEnv } from '../api/context.js'
 import { statusOf } from '../api/errors.js'
@@ -17,16 +18,6 @@ import { checkCsrf, csrfFor, readSession, SESSION_COOKIE, SESSION_TTL_MS, sessio
 
 type ConsoleEnv = AppEnv & { Variables: AppEnv['Variables'] & { session: Session; language: ConsoleLanguage; key: Buffer } }
 
-/** Who may take each action from the console: the same roles as the API's routes (docs/api.md). */
-const ACTION_ROLES: Record<string, Role[]> = {
-  confirm: ['accountant'],
-  refresh: ['accountant'],
-  approve: ['approver'],
-  reject: ['approver'],
-  cancel: ['accountant', 'approver'],
-  retry: ['admin'],
-  skip: ['admin'],
-}
 /** The "waiting for me" view: the next actor each role works for. */
 const MINE: Record<Role, string | null> = { viewer: null, accountant: 'accountant', approver: 'approver', admin: 'operator' }
 
@@ -99,7 +90,7 @@ export function createConsoleRouter(): Hono<ConsoleEnv> {
 
   app.post('/invoices/:id/:action', async (c) => {
     const action = c.req.param('action')
-    const roles = ACTION_ROLES[action]
+    const roles: readonly Role[] | undefined = ACTION_ROLES[action as keyof typeof ACTION_ROLES]
     const { user } = c.var.session
     if (!roles) return c.text(`no action ${action}`, 404)
     if (!user.roles.some((r) => roles.includes(r))) return renderInvoice(c, { ok: false, text: `${action} needs the role ${roles.join(' or ')}`, code: 'FORBIDDEN' }, 403)

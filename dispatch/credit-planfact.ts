@@ -1,4 +1,5 @@
 import { Dec } from '../billing/decimal.js'
+import { addDays } from '../pdf/date-only.js'
 import { PlanFactRejectedError, PlanFactUnavailableError, type PlanFactClient, type PlanFactId, type PlanFactOperation } from '../clients/planfact.js'
 import type { Database } from '../lib/database.js'
 import { ERROR_TYPES } from '../lib/error-types.js'
@@ -133,7 +134,7 @@ export function planCorrection(planned: Pick<PlanFactOperation, 'operationId' | 
 
 async function findOrCreateRefund(options: { planfact: PlanFactClient; creditNote: PlanFactCreditNote; plan: CorrectionPlan; accountId: PlanFactId; contrAgentId: PlanFactId; refundCategoryId?: string | undefined }): Promise<PlanFactId> {
   const { planfact, creditNote } = options
-  const shift = (days: number) => new Date(Date.parse(`${creditNote.issueDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)
+  const shift = (days: number) => addDays(creditNote.issueDate, days)
   const marked = async () =>
     (await planfact.searchOperations({ operationDateStart: shift(-MARKER_SEARCH_DAYS), operationDateEnd: shift(MARKER_SEARCH_DAYS), searchString: creditNote.creditNoteId, accountIds: [options.accountId] })).filter(
       (o) => o.externalId === creditNote.creditNoteId || (o.comment ?? '').includes(creditNote.creditNoteId),

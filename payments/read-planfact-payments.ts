@@ -1,4 +1,5 @@
 import { Dec } from '../billing/decimal.js'
+import { addDays } from '../pdf/date-only.js'
 import { PlanFactRejectedError, type PlanFactClient, type PlanFactId, type PlanFactOperation } from '../clients/planfact.js'
 
 /** A payment PlanFact shows for an invoice: an actual income of ours. */
@@ -37,8 +38,8 @@ export async function readPlanFactPayments(planfact: PlanFactClient, booking: Pl
     if (planned?.isCommitted && planned.operationDate) payments.set(String(planned.operationId), toPayment(planned))
   }
   const actual = await planfact.searchOperations({
-    operationDateStart: shiftDate(booking.issueDate, -SEARCH_DAYS_BEFORE),
-    operationDateEnd: shiftDate(booking.today, 1),
+    operationDateStart: addDays(booking.issueDate, -SEARCH_DAYS_BEFORE),
+    operationDateEnd: addDays(booking.today, 1),
     searchString: booking.invoiceId,
     accountIds: [booking.accountId],
     isCommitted: true,
@@ -64,8 +65,4 @@ async function readPlanned(planfact: PlanFactClient, operationId: string): Promi
 function toPayment(operation: PlanFactOperation): PlanFactPayment {
   const value = operation.value ?? operation.parts.reduce((sum, p) => sum + p.value, 0)
   return { operationId: String(operation.operationId), amount: new Dec(String(value)).toFixed(2), paidOn: operation.operationDate!.slice(0, 10) }
-}
-
-function shiftDate(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)
 }

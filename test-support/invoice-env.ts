@@ -101,3 +101,25 @@ export async function waitFor<T>(read: () => Promise<T>, ready: (value: T) => bo
   }
   throw new Error(`condition not reached in ${timeoutMs} ms; last value: ${JSON.stringify(last)?.slice(0, 2000)}`)
 }
+
+/**
+ * Stand-ins for activities that "die" after doing their work: while `counts[name]` is above 0,
+ * a call runs the real activity, then throws as a worker killed before Temporal recorded the
+ * result would. For `runInvoiceWorker(..., { replace })`.
+ */
+export function crashingAfterWork<N extends keyof InvoiceTestEnv['activities']>(names: readonly N[], counts: Partial<Record<N, number>>) {
+  return (activities: InvoiceTestEnv['activities']) =>
+    Object.fromEntries(
+      names.map((name) => [
+        name,
+        async (input: never) => {
+          const result = await (activities[name] as (input: never) => Promise<unknown>)(input)
+          if ((counts[name] ?? 0) > 0) {
+            counts[name]! -= 1
+            throw new Error(`${String(name)}: the worker died after the remote call, before Temporal recorded the result`)
+          }
+          return result
+        },
+      ]),
+    )
+}

@@ -8,7 +8,7 @@ import type { CreditNoteRequest } from '../credit-notes/credit-note-schemas.js'
 import { buildCreditNoteMessageId } from '../dispatch/send-document-email.js'
 import { SAMPLE_DEALS } from '../sources/generate/catalog.js'
 import { act, untilDelivered } from '../test-support/invoice-actions.js'
-import { runInvoiceWorker, waitFor, type InvoiceTestEnv, type RunningInvoiceWorker } from '../test-support/invoice-env.js'
+import { crashingAfterWork, runInvoiceWorker, waitFor, type InvoiceTestEnv, type RunningInvoiceWorker } from '../test-support/invoice-env.js'
 import { recordHistory } from '../test-support/record-history.js'
 import { connectTestEnvironment, uniqueName } from '../test-support/temporal.js'
 import { creditNoteWorkflowId, getCreditNoteQuery, type CreditNoteView } from './credit-note-contract.js'
@@ -34,20 +34,7 @@ describe('credit note dispatch: exactly once, and through Didox', { timeout: 240
 
   beforeAll(async () => {
     env = await connectTestEnvironment()
-    const crashing = (activities: InvoiceTestEnv['activities']) =>
-      Object.fromEntries(
-        (['bookCreditNoteInPlanFact', 'uploadCreditNotePdfToR2', 'sendCreditNoteEmail', 'correctDidoxInvoice'] as const).map((name) => [
-          name,
-          async (input: never) => {
-            const result = await (activities[name] as (input: never) => Promise<unknown>)(input)
-            if ((crashAfterWork[name] ?? 0) > 0) {
-              crashAfterWork[name]! -= 1
-              throw new Error(`${name}: the worker died after the remote call, before Temporal recorded the result`)
-            }
-            return result
-          },
-        ]),
-      )
+    const crashing = crashingAfterWork(['bookCreditNoteInPlanFact', 'uploadCreditNotePdfToR2', 'sendCreditNoteEmail', 'correctDidoxInvoice'], crashAfterWork)
     worker = await runInvoiceWorker(env, 'credit-note-dispatch', { taskQueue, replace: crashing })
     inv = worker.inv
   })

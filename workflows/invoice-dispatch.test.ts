@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createR2Client } from '../clients/r2.js'
 import { buildInvoiceMessageId } from '../dispatch/send-invoice-email.js'
 import { SAMPLE_DEALS } from '../sources/generate/catalog.js'
-import { runInvoiceWorker, waitFor, type InvoiceTestEnv, type RunningInvoiceWorker } from '../test-support/invoice-env.js'
+import { crashingAfterWork, runInvoiceWorker, waitFor, type InvoiceTestEnv, type RunningInvoiceWorker } from '../test-support/invoice-env.js'
 import { connectTestEnvironment, uniqueName } from '../test-support/temporal.js'
 import { act, refusalOf, untilDelivered } from '../test-support/invoice-actions.js'
 import { recordHistory } from '../test-support/record-history.js'
@@ -29,19 +29,7 @@ describe('dispatch: exactly once, needs_attention, outages', { timeout: 180_000 
 
   beforeAll(async () => {
     env = await connectTestEnvironment()
-    const crashing = (activities: InvoiceTestEnv['activities']) => Object.fromEntries(
-      (['syncPlanFact', 'uploadPdfToR2', 'sendInvoiceEmail', 'createDidoxDraft'] as const).map((name) => [
-        name,
-        async (input: never) => {
-          const result = await (activities[name] as (input: never) => Promise<unknown>)(input)
-          if ((crashAfterWork[name] ?? 0) > 0) {
-            crashAfterWork[name]! -= 1
-            throw new Error(`${name}: the worker died after the remote call, before Temporal recorded the result`)
-          }
-          return result
-        },
-      ]),
-    )
+    const crashing = crashingAfterWork(['syncPlanFact', 'uploadPdfToR2', 'sendInvoiceEmail', 'createDidoxDraft'], crashAfterWork)
     worker = await runInvoiceWorker(env, 'invoice-dispatch', { taskQueue, replace: crashing })
     inv = worker.inv
   })

@@ -1,6 +1,7 @@
 import { ActivityFailure, setHandler } from '@temporalio/workflow'
 import type { PaymentCheck } from '../activities/payments.js'
 import { Dec } from '../billing/decimal.js'
+import { addDays } from '../pdf/date-only.js'
 import { checkPayments, recordManualPayment, sendPaymentReminder } from './invoice-activities.js'
 import { creditNoteChangedSignal, type InvoiceState, type PaymentStatus, type PaymentView } from './invoice-contract.js'
 import type { InvoiceRun, TakenAction } from './invoice-run.js'
@@ -20,7 +21,6 @@ const STATE_OF: Record<PaymentStatus, InvoiceState> = {
   paid: 'paid',
   void: 'void',
 }
-const DAY_MS = 86_400_000
 
 /**
  * After delivery the invoice waits for its money: it asks PlanFact on a durable timer (and at
@@ -116,8 +116,5 @@ function today(): string {
   return new Date().toISOString().slice(0, 10)
 }
 
-function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10)
-}
 
 export type { PaymentView }

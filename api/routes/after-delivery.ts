@@ -8,6 +8,7 @@ import { listReceivables } from '../../operations/receivables/list-receivables.j
 import { InvoiceIdParamsSchema } from '../../operations/schemas.js'
 import { listPayments, readBalance } from '../../payments/record-payments.js'
 import type { ActionRequest } from '../../operations/invoices/act-on-invoice.js'
+import { ACTION_ROLES } from '../action-roles.js'
 import { READ_ROLES, type Role } from '../auth.js'
 import type { AppEnv } from '../context.js'
 import { ApiError } from '../errors.js'
@@ -143,7 +144,7 @@ const actionResponses = {
   202: { description: 'Accepted; the outcome was not known within the wait', content: jsonContent(ActionOutcomeSchema) },
   ...errorResponses(400, 403, 404, 409, 413, 415, 422, 503),
 }
-function defineCreditNoteAction<B extends z.ZodType>(action: string, roles: Role[], body: B, bodyRequired: boolean, summary: string) {
+function defineCreditNoteAction<B extends z.ZodType>(action: string, roles: readonly Role[], body: B, bodyRequired: boolean, summary: string) {
   return defineSecuredRoute(roles, {
     method: 'post',
     path: `/{id}/${action}`,
@@ -153,12 +154,12 @@ function defineCreditNoteAction<B extends z.ZodType>(action: string, roles: Role
   } as const)
 }
 const ConfirmCreditNoteBodySchema = z.strictObject({ fingerprint: z.string().min(1).max(500).openapi({ description: 'The fingerprint of the credit note you checked' }) }).openapi('ConfirmCreditNote')
-const confirmCreditNoteRoute = defineCreditNoteAction('confirm', ['accountant'], ConfirmCreditNoteBodySchema, true, 'Confirm the credit note you checked: answers with its number and PDF version')
-const approveCreditNoteRoute = defineCreditNoteAction('approve', ['approver'], ApproveBodySchema, true, 'Approve the PDF version you opened (not by the person who confirmed it): then it is booked and delivered')
-const rejectCreditNoteRoute = defineCreditNoteAction('reject', ['approver'], RejectBodySchema, true, 'Send it back to confirmation; it keeps its number')
-const cancelCreditNoteRoute = defineCreditNoteAction('cancel', ['accountant', 'approver'], ReasonBodySchema, true, 'Cancel it before it is approved (a numbered one keeps its number, cancelled)')
-const retryCreditNoteRoute = defineCreditNoteAction('retry', ['admin'], EmptyBodySchema, false, 'Operators: retry the step that needs attention')
-const skipCreditNoteRoute = defineCreditNoteAction('skip', ['admin'], ReasonBodySchema, true, 'Operators: skip the dispatch step that needs attention')
+const confirmCreditNoteRoute = defineCreditNoteAction('confirm', ACTION_ROLES.confirm, ConfirmCreditNoteBodySchema, true, 'Confirm the credit note you checked: answers with its number and PDF version')
+const approveCreditNoteRoute = defineCreditNoteAction('approve', ACTION_ROLES.approve, ApproveBodySchema, true, 'Approve the PDF version you opened (not by the person who confirmed it): then it is booked and delivered')
+const rejectCreditNoteRoute = defineCreditNoteAction('reject', ACTION_ROLES.reject, RejectBodySchema, true, 'Send it back to confirmation; it keeps its number')
+const cancelCreditNoteRoute = defineCreditNoteAction('cancel', ACTION_ROLES.cancel, ReasonBodySchema, true, 'Cancel it before it is approved (a numbered one keeps its number, cancelled)')
+const retryCreditNoteRoute = defineCreditNoteAction('retry', ACTION_ROLES.retry, EmptyBodySchema, false, 'Operators: retry the step that needs attention')
+const skipCreditNoteRoute = defineCreditNoteAction('skip', ACTION_ROLES.skip, ReasonBodySchema, true, 'Operators: skip the dispatch step that needs attention')
 
 function actOnCreditNote(c: Context<AppEnv>, request: ActionRequest) {
   const db = c.var.deps.db

@@ -4,6 +4,7 @@ import type { Context } from 'hono'
 import { labelPeriod } from '../../billing/period.js'
 import { startInvoice } from '../../operations/start-invoice.js'
 import { parseBillingPeriod } from '../../prefill/billing-period.js'
+import { ACTION_ROLES } from '../action-roles.js'
 import { READ_ROLES, type Role } from '../auth.js'
 import type { AppEnv } from '../context.js'
 import { ApiError } from '../errors.js'
@@ -102,7 +103,7 @@ const actionResponses = {
 }
 
 /** A POST /{id}/<action> route: the actor is the authenticated user, never a body field. */
-function defineActionRoute<B extends z.ZodType>(action: ActionRequest['action'], roles: Role[], body: B, bodyRequired: boolean, summary: string) {
+function defineActionRoute<B extends z.ZodType>(action: ActionRequest['action'], roles: readonly Role[], body: B, bodyRequired: boolean, summary: string) {
   return defineSecuredRoute(roles, {
     method: 'post',
     path: `/{id}/${action}`,
@@ -112,13 +113,13 @@ function defineActionRoute<B extends z.ZodType>(action: ActionRequest['action'],
   } as const)
 }
 
-const confirmRoute = defineActionRoute('confirm', ['accountant'], ConfirmBodySchema, true, 'Confirm the preview you checked (its fingerprint, optional edits): answers with the number and the PDF version')
-const refreshRoute = defineActionRoute('refresh', ['accountant'], EmptyBodySchema, false, 'Compute the preview again from the current sources and rules: answers with the new fingerprint')
-const approveRoute = defineActionRoute('approve', ['approver'], ApproveBodySchema, true, 'Approve the PDF version you opened (not by the person who confirmed it)')
-const rejectRoute = defineActionRoute('reject', ['approver'], RejectBodySchema, true, 'Send the PDF version you opened back to confirmation; the invoice keeps its number')
-const cancelRoute = defineActionRoute('cancel', ['accountant', 'approver'], ReasonBodySchema, true, 'Cancel the invoice before anything reached an external system (a numbered one is kept as void)')
-const retryRoute = defineActionRoute('retry', ['admin'], EmptyBodySchema, false, 'Operators: retry the step that needs attention')
-const skipRoute = defineActionRoute('skip', ['admin'], ReasonBodySchema, true, 'Operators: skip the dispatch step that needs attention')
+const confirmRoute = defineActionRoute('confirm', ACTION_ROLES.confirm, ConfirmBodySchema, true, 'Confirm the preview you checked (its fingerprint, optional edits): answers with the number and the PDF version')
+const refreshRoute = defineActionRoute('refresh', ACTION_ROLES.refresh, EmptyBodySchema, false, 'Compute the preview again from the current sources and rules: answers with the new fingerprint')
+const approveRoute = defineActionRoute('approve', ACTION_ROLES.approve, ApproveBodySchema, true, 'Approve the PDF version you opened (not by the person who confirmed it)')
+const rejectRoute = defineActionRoute('reject', ACTION_ROLES.reject, RejectBodySchema, true, 'Send the PDF version you opened back to confirmation; the invoice keeps its number')
+const cancelRoute = defineActionRoute('cancel', ACTION_ROLES.cancel, ReasonBodySchema, true, 'Cancel the invoice before anything reached an external system (a numbered one is kept as void)')
+const retryRoute = defineActionRoute('retry', ACTION_ROLES.retry, EmptyBodySchema, false, 'Operators: retry the step that needs attention')
+const skipRoute = defineActionRoute('skip', ACTION_ROLES.skip, ReasonBodySchema, true, 'Operators: skip the dispatch step that needs attention')
 const actionRoute = defineSecuredRoute(READ_ROLES, {
   method: 'get',
   path: '/{id}/actions/{updateId}',
