@@ -10,6 +10,7 @@ import { ApiError, describeError } from './errors.js'
 import { createDefaultChecks } from './health-checks.js'
 import { logRequests } from './request-log.js'
 import { createRouter } from './router.js'
+import { createApiClient } from '../console/api-client.js'
 import { createConsoleRouter } from '../console/router.js'
 import { creditNotesRouter, invoiceAfterDeliveryRouter, receivablesRouter } from './routes/after-delivery.js'
 import { billingRunsRouter } from './routes/billing-runs.js'
@@ -67,7 +68,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/settings', settingsRouter)
   app.route('/health', healthRouter)
   // The finance console (docs/console.md): pages, not part of the OpenAPI document.
-  app.route('/app', createConsoleRouter() as never)
+  app.route('/app', createConsoleRouter(createApiClient(app)) as never)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'A token from API_TOKENS' })
   app.doc31('/openapi.json', { openapi: '3.1.0', info: OPENAPI_INFO })

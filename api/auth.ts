@@ -43,7 +43,8 @@ export function parseApiTokens(text: string): TokenIndex {
  */
 export function requireRoles(...roles: Role[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const user = authenticate(c.req.header('Authorization'), c.var.tokens)
+    // The console's own calls carry the signed-in user in-process (Hono's env, which no network request can set).
+    const user = c.env?.signedInUser ?? authenticate(c.req.header('Authorization'), c.var.tokens)
     c.set('user', user)
     if (!user.roles.some((r) => roles.includes(r))) {
       throw new ApiError('FORBIDDEN', `this needs the role ${roles.join(' or ')}; ${user.id} has ${user.roles.join(', ')}`, { requiredRoles: roles })

@@ -29,6 +29,8 @@ export type ResolvedDeps = Required<AppDeps>
 
 /** Hono context variables every route can read. */
 export interface AppEnv {
+  /** Set only by in-process calls (the console's, console/api-client.ts): the user its session signed in. */
+  Bindings: { signedInUser?: AuthUser }
   Variables: {
     requestId: string
     deps: ResolvedDeps

@@ -29,7 +29,8 @@ async function run(): Promise<void> {
   const fetch = async (request: Request, env: unknown): Promise<Response> => {
     inFlight += 1
     try {
-      return await app.fetch(request, env)
+      // Only the console's in-process calls carry a signed-in user; never one from the network.
+      return await app.fetch(request, { ...(env as object), signedInUser: undefined })
     } finally {
       inFlight -= 1
       if (inFlight === 0) onIdle?.()

@@ -1,4 +1,4 @@
-import type { Prisma } from '../../generated/prisma/client.js'
+import { Prisma } from '../../generated/prisma/client.js'
 import type { Database } from '../../lib/database.js'
 import type { InvoiceState, NextActor } from '../../workflows/invoice-contract.js'
 import { OperationError } from '../operation-error.js'
@@ -12,6 +12,8 @@ export interface InvoiceRunFilters {
   number?: string
   /** Who must act next: the "waiting for me" views. */
   nextActor?: Exclude<NextActor, null>
+  /** Leaves out the invoices this person confirmed: the approver's "waiting for me" (maker-checker). */
+  notConfirmedBy?: string
 }
 
 export interface InvoiceSummary {
@@ -53,6 +55,7 @@ export async function listInvoiceRuns(db: Database, options: { filters: InvoiceR
     ...(filters.period ? { period: filters.period } : {}),
     ...(filters.number ? { invoiceNumber: filters.number } : {}),
     ...(filters.nextActor ? { nextActor: filters.nextActor } : {}),
+    ...(filters.notConfirmedBy ? { AND: [notConfirmedBy(filters.notConfirmedBy)] } : {}),
     ...(after ? { OR: [{ startedAt: { lt: after.startedAt } }, { startedAt: after.startedAt, workflowRunId: { lt: after.runId } }] } : {}),
   }
   const rows = await db.invoiceRun.findMany({
@@ -92,4 +95,9 @@ function decodeCursor(cursor: string): { startedAt: Date; runId: string } {
   } catch {
     throw new OperationError('VALIDATION_FAILED', 'query.cursor: is not a cursor this API returned', { issues: [{ field: 'query.cursor', problem: 'invalid cursor' }] })
   }
+}
+
+/** Runs this person did not confirm: someone else did, or nobody yet (a missing key counts as nobody). */
+export function notConfirmedBy(userId: string): Prisma.InvoiceRunWhereInput {
+  return { OR: [{ NOT: { view: { path: ['confirmedBy'], equals: userId } } }, { view: { path: ['confirmedBy'], equals: Prisma.AnyNull } }] }
 }
