@@ -43,6 +43,10 @@ for (const resource of [RATE_RULES, CATEGORY_RULES]) {
 }
 
 async function renderRules(c: ConsoleContext, resource: RuleResource, flash: Flash | null, sent: SentForm | null, status: ContentfulStatusCode = 200) {
-  const answer = await callApi<{ items: Record<string, unknown>[] }>(c, { method: 'GET', path: `/${resource.path}${resource.path === 'rate-rules' ? '?limit=500' : ''}` })
-  return c.html(rulesPage(frameOf(c), resource, answer.ok ? answer.body.items : [], { flash, sent }), status)
+  // Rate rules come a page at a time (the API's limit); category rules all at once.
+  const offset = Math.max(0, Math.floor(Number(c.req.query('offset')) || 0))
+  const query = resource.path === 'rate-rules' ? `?limit=100&offset=${offset}` : ''
+  const answer = await callApi<{ items: Record<string, unknown>[]; nextOffset?: number | null }>(c, { method: 'GET', path: `/${resource.path}${query}` })
+  const shown = flash ?? (answer.ok ? null : refusal(answer).flash)
+  return c.html(rulesPage(frameOf(c), resource, answer.ok ? answer.body.items : [], { flash: shown, sent, nextOffset: answer.ok ? (answer.body.nextOffset ?? null) : null }), status)
 }

@@ -63,8 +63,8 @@ function previewSection(frame: Frame, invoice: InvoiceDetails, extra: InvoicePag
   if (!preview) return ''
   const { flash, sent } = extra
   const value = (name: string, fallback: string) => sent[name] ?? fallback
-  const manualRow = (n: number | '__N__') => html`<tr data-row>
-<td><input name="add.${n}.description" value="${value(`add.${n}.description`, '')}" aria-label="${t.description}">${fieldError(flash, `add.${n}.description`)}</td>
+  const manualRow = (n: number | '__N__') => html`<tr data-row><td></td>
+<td><input name="add.${n}.description" value="${value(`add.${n}.description`, '')}" style="width:100%" aria-label="${t.description}">${fieldError(flash, `add.${n}.description`)}</td>
 <td><input name="add.${n}.quantity" class="short" value="${value(`add.${n}.quantity`, '')}" aria-label="${t.quantity}">${fieldError(flash, `add.${n}.quantity`)}
 <select name="add.${n}.unit" aria-label="${t.unit}">${['hour', 'item', 'month'].map((u) => html`<option ${value(`add.${n}.unit`, 'hour') === u ? 'selected' : ''}>${u}</option>`)}</select></td>
 <td><input name="add.${n}.rate" class="mid" value="${value(`add.${n}.rate`, '')}" aria-label="${t.rate}">${fieldError(flash, `add.${n}.rate`)}</td>

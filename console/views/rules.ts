@@ -58,7 +58,7 @@ ${resource.fields.map((f) =>
 const cell = (value: unknown) => (Array.isArray(value) ? value.join(', ') : value === null || value === undefined ? '' : String(value))
 
 /** The rules in the API's order, with the form to add one (admins). */
-export function rulesPage(frame: Frame, resource: RuleResource, rows: Record<string, unknown>[], input: { flash: Flash | null; sent: SentForm | null }): Html {
+export function rulesPage(frame: Frame, resource: RuleResource, rows: Record<string, unknown>[], input: { flash: Flash | null; sent: SentForm | null; nextOffset: number | null }): Html {
   const t = words(frame)
   const admin = hasRole(frame, 'admin')
   const defaults: SentForm = resource.path === 'category-rules' ? { active: '1' } : {}
@@ -71,7 +71,7 @@ ${admin ? ruleForm(frame, resource, `/app/${resource.path}`, input.sent ?? defau
 ${rows.map(
   (row) => html`<tr data-rule="${String(row.id)}">${resource.extraColumn ? html`<td>${resource.extraColumn.value(row)}</td>` : ''}${resource.fields.map((f) => html`<td>${f.kind === 'boolean' ? (row[f.name] ? t.yes : t.no) : cell(row[f.name])}</td>`)}
 <td class="muted">${formatDateTime(String(row.updatedAt), frame.language)} ${admin ? html`<a href="/app/${resource.path}/${encodeURIComponent(String(row.id))}">${t.edit}</a>` : ''}</td></tr>`,
-)}</table>`,
+)}</table>${input.nextOffset ? html`<p><a href="/app/${resource.path}?offset=${input.nextOffset}">→</a></p>` : ''}`,
     input.flash,
   )
 }
