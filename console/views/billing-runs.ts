@@ -40,8 +40,8 @@ export function billingRunPage(frame: Frame, run: BillingRun, flash: Flash | nul
   const { counts } = run
   return page(
     frame,
-    `${t.billingRuns} ${run.period}`,
-    html`<h1>${t.billingRuns} ${run.period} <span class="muted">${run.status}${run.state ? ` · ${run.state}` : ''}</span></h1>
+    `${t.billingRun} ${run.period}`,
+    html`<h1>${t.billingRun} ${run.period} <span class="muted">${run.status}${run.state ? ` · ${run.state}` : ''}</span></h1>
 <p>${t.startedBy} ${run.startedBy ?? ''} · ${t.startedAt} ${formatDateTime(run.startedAt, frame.language)}${run.concurrency ? html` · ${t.concurrency} ${run.concurrency}` : ''}</p>
 ${run.notice ? html`<p class="flash bad">${run.notice}</p>` : ''}${run.failure ? html`<p class="flash bad">${run.failure}</p>` : ''}
 <h2>${t.progress}</h2>
@@ -53,5 +53,7 @@ ${run.deals.map(
 <td class="muted">${d.message ?? ''}${d.lateWork && d.lateWork.lines > 0 ? html` ${t.earlier}: ${formatMoney(d.lateWork.amount, d.lateWork.currency, frame.language)}` : ''}${d.drift && d.drift.invoices.length ? html` ${t.drift}: ${d.drift.invoices.map((i) => `${i.number} ${i.amountDelta}`).join(', ')}` : ''}</td></tr>`,
 )}</table>`,
     flash,
+    // While invoices are still being started, the page follows them by itself.
+    run.status === 'running' ? { refreshSeconds: 5 } : {},
   )
 }

@@ -53,7 +53,7 @@ export function hasRole(frame: Frame, ...roles: string[]): boolean {
   return mine.includes('admin') || roles.some((r) => mine.includes(r))
 }
 
-export function page(frame: Frame, title: string, body: Html, flash: Flash | null = null): Html {
+export function page(frame: Frame, title: string, body: Html, flash: Flash | null = null, options: { refreshSeconds?: number } = {}): Html {
   const t = words(frame)
   const languageLink = (l: ConsoleLanguage) => {
     const url = new URL(frame.path, 'http://console')
@@ -61,7 +61,7 @@ export function page(frame: Frame, title: string, body: Html, flash: Flash | nul
     return html`<a href="${url.pathname}${url.search}" ${l === frame.language ? raw('aria-current="true"') : ''}>${l.toUpperCase()}</a>`
   }
   return html`<!DOCTYPE html>
-<html lang="${frame.language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${title} · ${t.title}</title><style>${STYLE}</style></head>
+<html lang="${frame.language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">${options.refreshSeconds ? html`<meta http-equiv="refresh" content="${options.refreshSeconds}">` : ''}<title>${title} · ${t.title}</title><style>${STYLE}</style></head>
 <body><header><strong>${t.title}</strong>
 ${frame.user ? html`<a href="/app">${t.invoices}</a><a href="/app/billing-runs">${t.billingRuns}</a><a href="/app/rate-rules">${t.rateRules}</a><a href="/app/category-rules">${t.categoryRules}</a><a href="/app/settings">${t.settings}</a>` : ''}
 <span style="flex:1"></span>

@@ -20,10 +20,11 @@ export function settingsPage(frame: Frame, rows: SettingRow[], input: { flash: F
     html`<h1>${t.settings}</h1><p class="muted">${t.valueHint}</p>
 <table><tr><th>${t.key}</th><th>${t.value}</th><th>${t.updated}</th></tr>
 ${rows.map((row) => {
-  const shown = input.sent?.key === row.key ? input.sent.value : JSON.stringify(row.value)
+  const isObject = typeof row.value === 'object' && row.value !== null && !Array.isArray(row.value)
+  const shown = input.sent?.key === row.key ? input.sent.value : JSON.stringify(row.value, null, isObject ? 2 : undefined)
   return html`<tr data-setting="${row.key}"><td>${row.key}</td><td>${
     admin
-      ? html`<form method="post" action="/app/settings/${encodeURIComponent(row.key)}">${csrfField(frame)}<input name="value" value="${shown}" size="40" aria-label="${row.key}"> <button>${t.save}</button>${input.sent?.key === row.key ? fieldError(input.flash, 'value') : ''}</form>`
+      ? html`<form method="post" action="/app/settings/${encodeURIComponent(row.key)}">${csrfField(frame)}${isObject ? html`<textarea name="value" rows="${Math.min(14, shown.split('\n').length)}" cols="60" aria-label="${row.key}">${shown}</textarea>` : html`<input name="value" value="${shown}" size="40" aria-label="${row.key}">`} <button>${t.save}</button>${input.sent?.key === row.key ? fieldError(input.flash, 'value') : ''}</form>`
       : html`<code>${shown}</code>`
   }</td><td class="muted">${row.isDefault ? t.isDefault : html`${row.updatedBy ?? ''} ${formatDateTime(row.updatedAt, frame.language)}`}</td></tr>`
 })}</table>`,
