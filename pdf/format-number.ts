@@ -78,23 +78,42 @@ export function formatPercent(value: string, language: InvoiceLanguage): string 
 
 const DIGIT_PARTS = new Set(['integer', 'group', 'decimal', 'fraction'])
 
+/** The text around the digits Intl writes for 1 and -1, per formatter: asked once, then reused. */
+const affixCache = new WeakMap<Intl.NumberFormat, { positive: [string, string]; negative: [string, string] }>()
+
+function affixesOf(format: Intl.NumberFormat, sign: 1 | -1): [string, string] | null {
+  let cached = affixCache.get(format)
+  if (cached === undefined) {
+    const split = (n: number): [string, string] | null => {
+      const parts = format.formatToParts(n)
+      const first = parts.findIndex((p) => DIGIT_PARTS.has(p.type))
+      if (first < 0) return null
+      const last = parts.length - 1 - [...parts].reverse().findIndex((p) => DIGIT_PARTS.has(p.type))
+      const text = (from: number, to: number) =>
+        parts
+          .slice(from, to)
+          .filter((p) => !DIGIT_PARTS.has(p.type))
+          .map((p) => p.value)
+          .join('')
+      return [text(0, first), text(last + 1, parts.length)]
+    }
+    const positive = split(1)
+    const negative = split(-1)
+    if (positive === null || negative === null) return null
+    cached = { positive, negative }
+    affixCache.set(format, cached)
+  }
+  return sign === 1 ? cached.positive : cached.negative
+}
+
 /**
  * Lets Intl place the currency code, percent sign and minus sign (it formats 1 or -1) and puts
- * our exactly formatted digits where its digits were.
+ * our exactly formatted digits where its digits were. What Intl puts around the digits is asked
+ * once per formatter: a page of amounts formats each in microseconds.
  */
 function substituteNumber(format: Intl.NumberFormat, value: string, formatted: string): string {
   const digits = formatted.replace(/^\D+/, '')
-  const negative = formatted !== digits
-  let out = ''
-  let placed = false
-  for (const part of format.formatToParts(negative ? -1 : 1)) {
-    if (DIGIT_PARTS.has(part.type)) {
-      if (!placed) out += digits
-      placed = true
-    } else {
-      out += part.value
-    }
-  }
-  if (!placed) throw new RangeError(`Intl gave no digits for "${value}"`)
-  return out
+  const affixes = affixesOf(format, formatted !== digits ? -1 : 1)
+  if (affixes === null) throw new RangeError(`Intl gave no digits for "${value}"`)
+  return `${affixes[0]}${digits}${affixes[1]}`
 }

@@ -93,6 +93,7 @@ async function run(): Promise<void> {
   const runId = started.runId ? `/${started.runId}` : ''
   console.log(`  Temporal Web        ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(started.id)}${runId}/history`)
   console.log(`  API                 ${api}/invoices/${id} (token: ${approver.token})`)
+  console.log(`  console             ${api}/app/invoices/${id} (after bash scripts/start.sh; sign in with ${approver.token})`)
 }
 
 /**
@@ -156,6 +157,7 @@ async function showLateWork(): Promise<void> {
   }
   for (const line of late) step(`late work offered: ${line.description}: ${line.quantity} ${line.unit} x ${line.rate} = ${line.amount} (${line.lineId})`)
   step(`left awaiting confirmation: confirm it, or drop the line and it waits for December's invoice (API: ${api}/invoices/${encodeURIComponent(id)})`)
+  step(`to do it in the console: bash scripts/start.sh, open ${api}/app/invoices/${encodeURIComponent(id)} and sign in with the token ${accountant.token}`)
 }
 
 async function startFirstFree(): Promise<{ id: string; runId?: string }> {
