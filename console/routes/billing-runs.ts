@@ -30,7 +30,8 @@ billingRunRoutes.get('/billing-runs/:id', async (c) => {
 })
 
 async function renderRuns(c: ConsoleContext, flash: Flash | null, sent: Record<string, string>, status: ContentfulStatusCode = 200) {
-  const answer = await callApi<z.infer<typeof BillingRunPageSchema>>(c, { method: 'GET', path: '/billing-runs?limit=50' })
+  const cursor = c.req.query('cursor')
+  const answer = await callApi<z.infer<typeof BillingRunPageSchema>>(c, { method: 'GET', path: `/billing-runs?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}` })
   const runs = answer.ok ? answer.body : { items: [], nextCursor: null }
   return c.html(billingRunsPage(frameOf(c), runs, { flash: flash ?? (answer.ok ? null : refusal(answer).flash), sent }), status)
 }

@@ -28,7 +28,8 @@ ${
   runs.items.length === 0
     ? html`<p>${t.noRuns}</p>`
     : html`<table><tr><th>${t.period}</th><th>${t.status}</th><th>${t.startedBy}</th><th>${t.startedAt}</th></tr>
-${runs.items.map((r) => html`<tr><td><a href="${runPath(r.id)}">${r.period ?? r.id}</a></td><td>${r.status}</td><td>${r.startedBy ?? ''}</td><td>${formatDateTime(r.startedAt, frame.language)}</td></tr>`)}</table>`
+${runs.items.map((r) => html`<tr><td><a href="${runPath(r.id)}">${r.period ?? r.id}</a></td><td>${r.status}</td><td>${r.startedBy ?? ''}</td><td>${formatDateTime(r.startedAt, frame.language)}</td></tr>`)}</table>
+${runs.nextCursor ? html`<p><a href="/app/billing-runs?cursor=${encodeURIComponent(runs.nextCursor)}">→</a></p>` : ''}`
 }`,
     flash,
   )

@@ -1,7 +1,7 @@
 import { html } from 'hono/html'
 import type { CreditNoteDetails } from '../../operations/credit-notes/read-credit-note.js'
 import { formatDateTime, formatMoney, formatNumber } from '../i18n.js'
-import { actionKeyField, csrfField, hasRole, page, words, type Flash, type Frame, type Html } from './layout.js'
+import { actionKeyField, csrfField, hasRole, page, unitWord, words, type Flash, type Frame, type Html } from './layout.js'
 
 /** A credit note (or a void): its lines and figures, the PDF to approve, its actions and what was sent where. */
 export function creditNotePage(frame: Frame, note: CreditNoteDetails, extra: { flash: Flash | null; temporalUrl: string }): Html {
@@ -19,9 +19,9 @@ export function creditNotePage(frame: Frame, note: CreditNoteDetails, extra: { f
     html`<h1>${t.creditNote} ${note.number ?? ''} <span class="muted" data-state="${note.state}">${note.state}</span></h1>
 <p>${t.invoice} <a href="/app/invoices/${encodeURIComponent(note.invoice.id)}">${note.invoice.number ?? note.invoice.id}</a> · ${note.kind} · ${note.correction} · ${t.reason}: ${note.reason}
 ${note.confirmedBy ? html` · ${t.confirmedBy} ${note.confirmedBy}` : ''}${note.approvedBy ? html` · ${t.approvedBy} ${note.approvedBy}` : ''} · <a href="${extra.temporalUrl}">${t.temporal}</a></p>
-${note.attention ? html`<p class="flash bad" data-attention>${t.attention}: ${note.attention.step}: ${note.attention.reason}</p>` : ''}
+${note.attention ? html`<p class="flash bad" role="alert" data-attention>${t.attention}: ${note.attention.step}: ${note.attention.reason}</p>` : ''}
 <table><tr><th>${t.description}</th><th class="num">${t.quantity}</th><th class="num">${t.rate}</th><th class="num">${t.amount}</th></tr>
-${note.lines.map((l) => html`<tr><td>${l.description}</td><td class="num">${formatNumber(l.quantity, frame.language)} ${l.unit}</td><td class="num">${money(l.rate)}</td><td class="num">${money(l.amount)}</td></tr>`)}
+${note.lines.map((l) => html`<tr><td>${l.description}</td><td class="num">${formatNumber(l.quantity, frame.language)} ${unitWord(frame, l.unit)}</td><td class="num">${money(l.rate)}</td><td class="num">${money(l.amount)}</td></tr>`)}
 <tr><td colspan="3" class="num">${t.subtotal}</td><td class="num">${money(note.subtotal)}</td></tr>
 <tr><td colspan="3" class="num">${t.vat} ${formatNumber(note.vatRate, frame.language)}%</td><td class="num">${money(note.vatAmount)}</td></tr>
 <tr><td colspan="3" class="num"><strong>${t.total}</strong></td><td class="num"><strong>${money(note.total)}</strong></td></tr>

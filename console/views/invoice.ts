@@ -4,7 +4,7 @@ import type { InvoiceDetails } from '../../operations/invoices/read-invoice.js'
 import type { InvoiceDrift } from '../../drift/types.js'
 import { DELIVERED_STATES } from '../../workflows/invoice-contract.js'
 import { formatDateTime, formatMoney, formatNumber } from '../i18n.js'
-import { actionKeyField, csrfField, fieldError, hasRole, page, textField, words, type Flash, type Frame, type Html } from './layout.js'
+import { actionKeyField, csrfField, fieldError, hasRole, page, textField, unitWord, words, type Flash, type Frame, type Html } from './layout.js'
 
 export interface InvoicePageExtra {
   events: { type: string; actor: string; createdAt: string }[]
@@ -39,7 +39,7 @@ export function invoicePage(frame: Frame, invoice: InvoiceDetails, extra: Invoic
     html`<h1>${invoice.invoiceNumber ?? invoice.id} <span class="muted" data-state="${invoice.state}">${invoice.state}</span></h1>
 <p>${t.deal} ${invoice.dealId} · ${t.period} ${invoice.period} · ${t.customer} ${invoice.customerId ?? ''}${invoice.confirmedBy ? html` · ${t.confirmedBy} ${invoice.confirmedBy}` : ''}${invoice.approvedBy ? html` · ${t.approvedBy} ${invoice.approvedBy}` : ''} · <a href="${extra.temporalUrl}">${t.temporal}</a></p>
 ${invoice.notice ? html`<p class="flash bad">${invoice.notice}</p>` : ''}
-${invoice.attention ? html`<p class="flash bad" data-attention>${t.attention}: ${invoice.attention.step}: ${invoice.attention.reason} <span class="muted">${formatDateTime(invoice.attention.since, frame.language)}</span></p>` : ''}
+${invoice.attention ? html`<p class="flash bad" role="alert" data-attention>${t.attention}: ${invoice.attention.step}: ${invoice.attention.reason} <span class="muted">${formatDateTime(invoice.attention.since, frame.language)}</span></p>` : ''}
 ${invoice.balance ? html`<p>${t.total} ${money(invoice.balance.total)} · ${t.credited} ${money(invoice.balance.credited)} · ${t.paid} ${money(invoice.balance.paid)} · <strong>${t.balance} ${money(invoice.balance.due)}</strong></p>` : ''}
 ${previewSection(frame, invoice, extra, can('confirm', 'accountant'), money)}
 <div class="card"><h2>${t.actions}</h2>
@@ -66,7 +66,7 @@ function previewSection(frame: Frame, invoice: InvoiceDetails, extra: InvoicePag
   const manualRow = (n: number | '__N__') => html`<tr data-row><td></td>
 <td><input name="add.${n}.description" value="${value(`add.${n}.description`, '')}" style="width:100%" aria-label="${t.description}">${fieldError(flash, `add.${n}.description`)}</td>
 <td><input name="add.${n}.quantity" class="short" value="${value(`add.${n}.quantity`, '')}" aria-label="${t.quantity}">${fieldError(flash, `add.${n}.quantity`)}
-<select name="add.${n}.unit" aria-label="${t.unit}">${['hour', 'item', 'month'].map((u) => html`<option ${value(`add.${n}.unit`, 'hour') === u ? 'selected' : ''}>${u}</option>`)}</select></td>
+<select name="add.${n}.unit" aria-label="${t.unit}">${['hour', 'item', 'month'].map((u) => html`<option value="${u}" ${value(`add.${n}.unit`, 'hour') === u ? 'selected' : ''}>${unitWord(frame, u)}</option>`)}</select></td>
 <td><input name="add.${n}.rate" class="mid" value="${value(`add.${n}.rate`, '')}" aria-label="${t.rate}">${fieldError(flash, `add.${n}.rate`)}</td>
 <td colspan="2"><input name="add.${n}.reason" value="${value(`add.${n}.reason`, '')}" placeholder="${t.reason}" aria-label="${t.reason}">${fieldError(flash, `add.${n}.reason`)}</td></tr>`
   const manualRows = Math.max(1, Object.keys(sent).filter((k) => /^add\.\d+\.description$/.test(k)).length)
@@ -75,9 +75,9 @@ ${editable ? html`<td><input type="hidden" name="lines.${i}.lineId" value="${l.l
 <td>${editable ? html`<input name="lines.${i}.description" value="${value(`lines.${i}.description`, l.description)}" style="width:100%" aria-label="${t.description}: ${l.description}">${fieldError(flash, `lines.${i}.description`)}` : l.description}
 ${isEarlier(l) ? html` <span class="tag">${t.earlier} ${l.lineId.split(':')[1]}</span>` : ''}${l.kind === 'manual' && l.reason ? html` <span class="tag">${l.reason}</span>` : ''}
 <div class="muted">${l.explanation}</div></td>
-<td class="num">${formatNumber(l.quantity, frame.language)} ${l.unit}</td><td class="num">${money(l.rate)}</td><td class="num">${money(l.amount)}</td>
+<td class="num">${formatNumber(l.quantity, frame.language)} ${unitWord(frame, l.unit)}</td><td class="num">${money(l.rate)}</td><td class="num">${money(l.amount)}</td>
 ${editable ? html`<td><label><input type="checkbox" name="lines.${i}.drop" value="1" ${sent[`lines.${i}.drop`] ? 'checked' : ''}> ${t.drop}</label></td>` : ''}</tr>`
-  const table = html`<table><tr>${editable ? html`<th>${t.order}</th>` : ''}<th>${t.description}</th><th class="num">${t.quantity}</th><th class="num">${t.rate}</th><th class="num">${t.amount}</th>${editable ? html`<th></th>` : ''}</tr>
+  const table = html`<table><tr>${editable ? html`<th>${t.order}</th>` : ''}<th>${t.description}</th><th class="num">${t.quantity}</th><th class="num">${t.rate}</th><th class="num">${t.amount}</th>${editable ? html`<th>${t.drop}</th>` : ''}</tr>
 ${preview.lines.map(lineRow)}
 ${
   editable
@@ -85,9 +85,9 @@ ${
 <template id="manual-line">${manualRow('__N__')}</template>`
     : ''
 }
-<tr><td colspan="${editable ? 4 : 3}" class="num">${t.hours}: ${formatNumber(preview.hours.raw, frame.language)} ${t.rawHours}, ${formatNumber(preview.hours.billable, frame.language)} ${t.billableHours} · ${t.subtotal}</td><td class="num">${money(preview.subtotal)}</td></tr>
-<tr><td colspan="${editable ? 4 : 3}" class="num">${t.vat} ${formatNumber(preview.vatRate, frame.language)}%</td><td class="num">${money(preview.vatAmount)}</td></tr>
-<tr><td colspan="${editable ? 4 : 3}" class="num"><strong>${t.total}</strong></td><td class="num"><strong data-total>${money(preview.total)}</strong></td></tr></table>`
+<tr><td colspan="${editable ? 4 : 3}" class="num">${t.hours}: ${formatNumber(preview.hours.raw, frame.language)} ${t.rawHours}, ${formatNumber(preview.hours.billable, frame.language)} ${t.billableHours} · ${t.subtotal}</td><td class="num">${money(preview.subtotal)}</td>${editable ? html`<td></td>` : ''}</tr>
+<tr><td colspan="${editable ? 4 : 3}" class="num">${t.vat} ${formatNumber(preview.vatRate, frame.language)}%</td><td class="num">${money(preview.vatAmount)}</td>${editable ? html`<td></td>` : ''}</tr>
+<tr><td colspan="${editable ? 4 : 3}" class="num"><strong>${t.total}</strong></td><td class="num"><strong data-total>${money(preview.total)}</strong></td>${editable ? html`<td></td>` : ''}</tr></table>`
   const findings = html`${preview.warnings.length ? html`<h3>${t.warnings}</h3><ul>${preview.warnings.map((w) => html`<li>${w.code}: ${w.message}</li>`)}</ul>` : ''}
 ${preview.errors.length ? html`<h3>${t.errors}</h3><ul>${preview.errors.map((e) => html`<li>${e.code}: ${e.message}</li>`)}</ul>` : ''}`
   const issues = preview.issueDetails.length
@@ -118,9 +118,9 @@ function afterDeliverySection(frame: Frame, invoice: InvoiceDetails, extra: Invo
   const creditForm = html`<form method="post" action="${base}/credit-notes">${csrfField(frame)}<h3>${t.newCreditNote}</h3><p class="muted">${t.creditHint}</p>
 <table><tr><th>${t.creditLine}</th><th>${t.description}</th><th>${t.hours}</th><th>${t.amount}</th></tr>
 ${lines.map(
-  (l, i) => html`<tr><td><input type="checkbox" name="credit.${i}.lineId" value="${l.lineId}" aria-label="${t.creditLine}: ${l.description}"></td><td>${l.description} <span class="muted">${formatNumber(l.quantity, frame.language)} ${l.unit} · ${money(l.amount)}</span></td>
-<td>${l.unit === 'hour' ? html`<input name="credit.${i}.hours" class="short" value="${sent[`credit.${i}.hours`] ?? ''}" placeholder="${t.wholeLine}">${fieldError(flash, `credit.${i}.hours`)}` : ''}</td>
-<td><input name="credit.${i}.amount" class="mid" value="${sent[`credit.${i}.amount`] ?? ''}">${fieldError(flash, `credit.${i}.amount`)}</td></tr>`,
+  (l, i) => html`<tr><td><input type="checkbox" name="credit.${i}.lineId" value="${l.lineId}" aria-label="${t.creditLine}: ${l.description}"></td><td>${l.description} <span class="muted">${formatNumber(l.quantity, frame.language)} ${unitWord(frame, l.unit)} · ${money(l.amount)}</span></td>
+<td>${l.unit === 'hour' ? html`<input name="credit.${i}.hours" class="short" value="${sent[`credit.${i}.hours`] ?? ''}" placeholder="${t.wholeLine}" aria-label="${t.hours}: ${l.description}">${fieldError(flash, `credit.${i}.hours`)}` : ''}</td>
+<td><input name="credit.${i}.amount" class="mid" value="${sent[`credit.${i}.amount`] ?? ''}" aria-label="${t.amount}: ${l.description}">${fieldError(flash, `credit.${i}.amount`)}</td></tr>`,
 )}</table>
 <p>${textField(flash, 'amount', t.creditAmount, sent.amount, { size: 'mid' })} ${textField(flash, 'reason', t.reason, sent.reason, { required: true })}
 <label>${t.correction} <select name="correction"><option value="terms">${t.correctionTerms}</option><option value="error">${t.correctionError}</option></select></label>
@@ -153,5 +153,6 @@ function dispatchSection(frame: Frame, invoice: InvoiceDetails): Html | string {
   if (steps.length === 0 && invoice.externalReferences.length === 0) return ''
   return html`<h2>${t.dispatch}</h2><table>
 ${steps.map(([system, d]) => html`<tr><td>${system}</td><td>${d.status}</td><td>${d.externalId ?? ''}</td><td class="muted">${d.detail ?? ''}</td></tr>`)}
-${invoice.externalReferences.map((r) => html`<tr><td>${r.system}</td><td>${r.status}</td><td>${r.externalId ?? ''}</td><td class="muted">${r.purpose}${r.pdfVersion ? ` · PDF v${r.pdfVersion}` : ''} · ${formatDateTime(r.updatedAt, frame.language)}</td></tr>`)}</table>`
+</table>
+${invoice.externalReferences.length ? html`<details><summary>${t.externalReferences} (${invoice.externalReferences.length})</summary><table>${invoice.externalReferences.map((r) => html`<tr><td>${r.system}</td><td>${r.status}</td><td>${r.externalId ?? ''}</td><td class="muted">${r.purpose}${r.pdfVersion ? ` · PDF v${r.pdfVersion}` : ''} · ${formatDateTime(r.updatedAt, frame.language)}</td></tr>`)}</table></details>` : ''}`
 }

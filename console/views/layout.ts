@@ -48,6 +48,11 @@ export function words(frame: Frame): Words {
   return WORDS[frame.language]
 }
 
+/** A line's unit as the language writes it (h, ч, soat). */
+export function unitWord(frame: Frame, unit: string): string {
+  return words(frame)[`unit_${unit}` as 'unit_hour'] ?? unit
+}
+
 export function hasRole(frame: Frame, ...roles: string[]): boolean {
   const mine = frame.user?.roles ?? []
   return mine.includes('admin') || roles.some((r) => mine.includes(r))

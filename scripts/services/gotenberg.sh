@@ -56,13 +56,17 @@ gotenberg_up() {
     [ -d "$hyphen" ] || hyphen="$(go env GOMODCACHE)/github.com/gotenberg/gotenberg/v8@v$GOTENBERG_VERSION/build/chromium-hyphen-data"
     # Gotenberg maps environment variables to its flags (API_PORT, LOG_LEVEL...): start it with
     # a clean environment so ours never leak in. Telemetry export is off (no collector here).
+    # --chromium-restart-after 0: when Gotenberg restarts its Chromium (every 100 conversions by
+    # default) it kills every process on the machine whose command line holds "chromium/chromium",
+    # which includes the browser tests' Chromium (console/*.browser.test.ts) mid-run; in Docker it
+    # only sees its own container, here it sees everything.
     env -i PATH="$PATH" HOME="$GOTENBERG_DIR" \
       CHROMIUM_BIN_PATH="$(command -v chromium)" QPDF_BIN_PATH="$(command -v qpdf)" \
       EXIFTOOL_BIN_PATH="$(command -v exiftool)" PDFTK_BIN_PATH="$(command -v pdftk)" \
       PDFCPU_BIN_PATH="$PDFCPU_BIN" CHROMIUM_HYPHEN_DATA_DIR_PATH="$hyphen" PDFENGINES_CONVERT_ENGINES= \
       OTEL_SDK_DISABLED=true OTEL_TRACES_EXPORTER=none OTEL_METRICS_EXPORTER=none OTEL_LOGS_EXPORTER=none \
       setsid nohup "$GOTENBERG_BIN" --api-bind-ip 127.0.0.1 --api-port "$(gotenberg_port)" \
-        --api-timeout 30s --chromium-auto-start --chromium-max-concurrency 2 \
+        --api-timeout 30s --chromium-auto-start --chromium-max-concurrency 2 --chromium-restart-after 0 \
         --chromium-deny-list '^https?://.*' --chromium-deny-list '^ftp://.*' --chromium-disable-javascript \
         --log-level error >>"$GOTENBERG_LOG" 2>&1 < /dev/null &
     echo $! > "$GOTENBERG_PID"
