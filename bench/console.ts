@@ -18,6 +18,8 @@ import { listInvoiceRuns, notConfirmedBy, type InvoiceRunFilters } from '../oper
 import { readInvoiceEvents } from '../operations/invoices/read-invoice-events.js'
 import { readInvoice } from '../operations/invoices/read-invoice.js'
 import { INVOICE_STATES, NEXT_ACTOR_BY_STATE, type InvoiceState } from '../workflows/invoice-contract.js'
+import { cloneDatabase, dropDatabase, isAlive, withAdmin } from '../test-support/postgres-admin.js'
+import { summarize } from './stats.js'
 
 /**
  * The finance console's server render time (console/, served by the API under /app): the
@@ -111,42 +113,11 @@ const benchUrl = withDatabase(templateUrl, benchName)
 // ---------------------------------------------------------------------------------------------
 // The bench database
 
-async function withAdmin<T>(body: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl })
-  await client.connect()
-  try {
-    return await body(client)
-  } finally {
-    await client.end()
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
-/** Drops `name`, ending its connections; autovacuum's (42501) or a clone in progress (55006) are waited out. */
-async function dropDatabase(client: pg.Client, name: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
-      return
-    } catch (err) {
-      const code = (err as { code?: string }).code
-      if ((code !== '42501' && code !== '55006') || attempt >= 20) throw err
-      await new Promise((resolve) => setTimeout(resolve, 250))
-    }
-  }
-}
+const withAdminDb = <T>(body: (client: pg.Client) => Promise<T>): Promise<T> => withAdmin(adminUrl, body)
 
 /** Drops the bench databases of runs that were killed, then clones the test database for this one. */
 async function createBenchDatabase(): Promise<void> {
-  await withAdmin(async (client) => {
+  await withAdminDb(async (client) => {
     const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [DB_PREFIX])
     for (const { datname } of rows) {
       const pid = Number(datname.slice(DB_PREFIX.length))
@@ -155,16 +126,8 @@ async function createBenchDatabase(): Promise<void> {
       await dropDatabase(client, datname)
     }
     console.error(`creating ${benchName} from the template ${templateName}`)
-    // PostgreSQL refuses a template another session is connected to (a test file cloning it): wait.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await client.query(`CREATE DATABASE "${benchName}" TEMPLATE "${templateName}"`)
-        return
-      } catch (err) {
-        if ((err as { code?: string }).code !== '55006' || attempt >= 100) throw err
-        await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200))
-      }
-    }
+    // A test file cloning the template at the same time: wait for it.
+    await cloneDatabase(client, benchName, templateName, 100)
   })
 }
 
@@ -650,21 +613,8 @@ async function seed(db: Database): Promise<{ confirming: PageInvoice; delivered:
 // ---------------------------------------------------------------------------------------------
 // Measurement
 
-interface Stats {
-  p50: number
-  p95: number
-  min: number
-  max: number
-  mean: number
-}
+const summarize2 = (samples: number[]) => summarize(samples, 2)
 
-/** Nearest-rank percentiles, rounded to 0.01 ms. */
-function summarize(samples: number[]): Stats {
-  const sorted = [...samples].sort((a, b) => a - b)
-  const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
-  const round = (ms: number) => Math.round(ms * 100) / 100
-  return { p50: round(rank(50)), p95: round(rank(95)), min: round(sorted[0]!), max: round(sorted.at(-1)!), mean: round(sorted.reduce((a, b) => a + b, 0) / sorted.length) }
-}
 
 /** A statement Prisma sent, with its parameters as the query event gives them. */
 interface Statement {
@@ -706,7 +656,7 @@ async function run(): Promise<void> {
     if (dropped) return
     dropped = true
     for (const close of closers.reverse()) await close().catch(() => undefined)
-    await withAdmin((client) => dropDatabase(client, benchName))
+    await withAdminDb((client) => dropDatabase(client, benchName))
     console.error(`dropped ${benchName}`)
   }
   const onSignal = (signal: NodeJS.Signals) => {
@@ -892,8 +842,8 @@ async function run(): Promise<void> {
       const s = samples.get(c.name)!
       const { sql: _sql, ...shape } = shapes.get(c.name)!
       // What the console adds: page - data of the same round (differences of the percentiles would mix rounds).
-      const consoleMs = summarize(s.page.map((page, i) => page - s.data[i]!))
-      return { name: c.name, path: c.path, user: c.user.id, ...shape, targetMs: c.targetMs, pageMs: summarize(s.page), dataMs: summarize(s.data), sqlMs: summarize(s.sql), consoleMs, cpuMsPerPage: summarize(s.cpu), plans: plans[c.name] }
+      const consoleMs = summarize2(s.page.map((page, i) => page - s.data[i]!))
+      return { name: c.name, path: c.path, user: c.user.id, ...shape, targetMs: c.targetMs, pageMs: summarize2(s.page), dataMs: summarize2(s.data), sqlMs: summarize2(s.sql), consoleMs, cpuMsPerPage: summarize2(s.cpu), plans: plans[c.name] }
     })
     const cell = (v: number | string, width: number) => String(v).padStart(width)
     console.log(`\n${RUNS} rounds after ${WARMUP} warm-up; ${sizes.runs} invoice runs; in-process app.request(); node ${process.version}; ${availableParallelism()} cores shared with PostgreSQL, Temporal and the rest (load ${loadavg()[0]!.toFixed(2)})`)

@@ -5,7 +5,7 @@ import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import pg from 'pg'
+import { withAdmin as withClient } from '../test-support/postgres-admin.js'
 
 /**
  * The billed-work ledger's cost: the prefill of a 10k-worklog deal-month with 1M live rows in
@@ -77,15 +77,6 @@ const benchUrl = withDatabase(appUrl, BENCH_DB)
 const floorUrl = withDatabase(appUrl, FLOOR_DB)
 const chDir = join(root, '.local/bench', `ledger-${WORKLOGS_FOR_DEAL}`)
 
-async function withClient<T>(url: string, body: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return await body(client)
-  } finally {
-    await client.end()
-  }
-}
 
 async function filledMarker(url: string): Promise<unknown> {
   return withClient(url, async (c) => {

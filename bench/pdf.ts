@@ -9,6 +9,7 @@ import type { InvoiceDocument } from '../pdf/invoice-document.js'
 import { renderInvoiceHtml } from '../pdf/render-invoice-html.js'
 import { renderInvoicePdf } from '../pdf/render-invoice-pdf.js'
 import { makeLargeDocument } from '../pdf/test-documents.js'
+import { summarize } from './stats.js'
 
 /**
  * Invoice PDF generation time against the running Gotenberg, warm: a 2-page invoice (invoice
@@ -32,27 +33,6 @@ const cases: { name: string; document: InvoiceDocument; writeMetadata: boolean }
   { name: '2-page invoice, with PDF metadata', document: twoPages, writeMetadata: true },
 ]
 
-interface Stats {
-  p50: number
-  p95: number
-  min: number
-  max: number
-  mean: number
-}
-
-/** Nearest-rank percentiles, rounded to 0.1 ms. */
-function summarize(samples: number[]): Stats {
-  const sorted = [...samples].sort((a, b) => a - b)
-  const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
-  const round = (ms: number) => Math.round(ms * 10) / 10
-  return {
-    p50: round(rank(50)),
-    p95: round(rank(95)),
-    min: round(sorted[0]!),
-    max: round(sorted.at(-1)!),
-    mean: round(sorted.reduce((a, b) => a + b, 0) / sorted.length),
-  }
-}
 
 async function countPages(pdf: Uint8Array): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-pdf-'))

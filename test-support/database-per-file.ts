@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import pg from 'pg'
 import { afterAll } from 'vitest'
 import './env.js'
+import { cloneDatabase, dropDatabase, withAdmin } from './postgres-admin.js'
 
 /**
  * Every test file gets a PostgreSQL database of its own, cloned from the migrated test database
@@ -17,18 +17,8 @@ if (templateUrl) {
   const cloneName = `${templateName}_clone_${process.pid}_${randomBytes(4).toString('hex')}`
   const admin = new URL(templateUrl)
   admin.pathname = '/postgres'
-  await withAdmin(admin.toString(), async (client) => {
-    // Two files cloning at once: PostgreSQL refuses a template another CREATE DATABASE is reading.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await client.query(`CREATE DATABASE "${cloneName}" TEMPLATE "${templateName}"`)
-        return
-      } catch (err) {
-        if ((err as { code?: string }).code !== '55006' || attempt >= 50) throw err
-        await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200))
-      }
-    }
-  })
+  // Two files cloning at once wait for each other.
+  await withAdmin(admin.toString(), (client) => cloneDatabase(client, cloneName, templateName))
   const clone = new URL(templateUrl)
   clone.pathname = `/${cloneName}`
   // Numbers restart in every clone, but the test bucket keeps objects keyed by number from every
@@ -42,32 +32,9 @@ if (templateUrl) {
 }
 
 /**
- * Drops the clone, ending the file's leftover connections. A background process PostgreSQL owns
- * (autovacuum) cannot be ended by us (42501): try again shortly; a clone still there is dropped
- * by the next run's globalSetup (test-support/drop-stale-clones.ts), so cleanup never fails a file.
+ * Drops the clone; one still there (autovacuum would not let go) is dropped by the next run's
+ * globalSetup (test-support/drop-stale-clones.ts), so cleanup never fails a file.
  */
-async function dropClone(client: pg.Client, name: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
-      return
-    } catch (err) {
-      const code = (err as { code?: string }).code
-      if ((code !== '42501' && code !== '55006') || attempt >= 20) {
-        console.warn(`test database ${name} not dropped (${(err as Error).message}); the next run drops it`)
-        return
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250))
-    }
-  }
-}
-
-async function withAdmin<T>(url: string, body: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return await body(client)
-  } finally {
-    await client.end()
-  }
+async function dropClone(client: Parameters<typeof dropDatabase>[0], name: string): Promise<void> {
+  await dropDatabase(client, name).catch((err: Error) => console.warn(`test database ${name} not dropped (${err.message}); the next run drops it`))
 }

@@ -1,5 +1,5 @@
-import pg from 'pg'
 import './env.js'
+import { isAlive, withAdmin } from './postgres-admin.js'
 
 /**
  * vitest globalSetup: drops the per-file clones of the test database (database-per-file.ts)
@@ -11,25 +11,12 @@ export default async function dropStaleClones(): Promise<void> {
   const admin = new URL(templateUrl)
   const templateName = decodeURIComponent(admin.pathname.slice(1))
   admin.pathname = '/postgres'
-  const client = new pg.Client({ connectionString: admin.toString() })
-  await client.connect()
-  try {
+  await withAdmin(admin.toString(), async (client) => {
     const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [`${templateName}_clone_`])
     for (const { datname } of rows) {
       const pid = Number(/_clone_(\d+)_/.exec(datname)?.[1])
       if (Number.isInteger(pid) && isAlive(pid)) continue
       await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`)
     }
-  } finally {
-    await client.end()
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
+  })
 }
