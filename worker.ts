@@ -9,6 +9,7 @@ import { loadConfig, type Config } from './lib/config.js'
 import { createDatabase } from './lib/database.js'
 import { createLogger } from './lib/logger.js'
 import { ensureDriftReportSchedule } from './operations/drift/ensure-drift-schedule.js'
+import { ACTIVITY_INTERCEPTORS } from './activities/heartbeat-while-running.js'
 
 /**
  * The invoicing worker: runs the invoice workflows and their activities. SIGINT/SIGTERM stop
@@ -16,7 +17,7 @@ import { ensureDriftReportSchedule } from './operations/drift/ensure-drift-sched
  * finish, then connections close. Anything unfinished is resumed by the next worker.
  */
 async function run(): Promise<void> {
-  const config = loadConfig()
+  const config = loadConfig(process.env, { needsApiTokens: false })
   const logger = createLogger(config.log)
   Runtime.install({ logger })
 
@@ -37,6 +38,7 @@ async function run(): Promise<void> {
       workflowBundle,
       activities: createActivities({ config, db, clickhouse, ...createExternalClients(config) }),
       sinks: createRefusalAuditSinks({ db, logger }),
+      interceptors: ACTIVITY_INTERCEPTORS,
       shutdownGraceTime: config.worker.shutdownGraceMs,
     })
     logger.info('worker started', { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace })

@@ -26,6 +26,11 @@ describe('parseApiTokens', () => {
     expect([...index.keys()].every((k) => /^[0-9a-f]{64}$/.test(k))).toBe(true)
   })
 
+  it('writes user ids in lower case: "Alice" and "alice" are one person to maker-checker', () => {
+    const index = parseApiTokens('a=Alice:accountant,b=ALICE:approver')
+    expect([...index.values()].map((u) => u.id)).toEqual(['alice', 'alice'])
+  })
+
   it('refuses malformed entries, unknown roles and repeated tokens at start-up', () => {
     expect(() => parseApiTokens('justatoken')).toThrow(/entry 1 must look like token=user:role/)
     expect(() => parseApiTokens('t=alice:accountant+boss')).toThrow(/unknown role\(s\) boss/)

@@ -31,7 +31,8 @@ export function parseApiTokens(text: string): TokenIndex {
     if (unknown.length > 0) throw new Error(`API_TOKENS entry ${position + 1} (user ${match[2]}) has unknown role(s) ${unknown.join(', ')}; roles are ${ROLES.join(', ')}`)
     const hash = hashToken(match[1]!)
     if (index.has(hash)) throw new Error(`API_TOKENS entry ${position + 1} repeats a token`)
-    index.set(hash, { id: match[2]!, roles: roles as Role[] })
+    // User ids are compared exactly (maker-checker): "Alice" and "alice" are one person.
+    index.set(hash, { id: match[2]!.toLowerCase(), roles: roles as Role[] })
   }
   return index
 }

@@ -26,8 +26,42 @@ describe('loadConfig', () => {
     expect(config.log.format).toBe('pretty')
   })
 
+  /** What a production start needs besides `valid`: none of the development defaults. */
+  const production = {
+    ...valid,
+    NODE_ENV: 'production',
+    API_TOKENS: `${'a'.repeat(40)}=Alice:accountant,${'b'.repeat(32)}=bob:approver`,
+    PLANFACT_URL: 'https://api.planfact.io',
+    PLANFACT_API_KEY: 'pf-live-key',
+    DIDOX_URL: 'https://api-partners.didox.uz',
+    DIDOX_PARTNER_TOKEN: 'partner-live',
+    DIDOX_TAX_ID: '301234567',
+    DIDOX_PASSWORD: 'live-password',
+    S3_ENDPOINT: 'https://account.r2.cloudflarestorage.com',
+    S3_ACCESS_KEY_ID: 'live-access',
+    S3_SECRET_ACCESS_KEY: 'live-secret',
+    SMTP_HOST: 'smtp.example.com',
+  }
+
   it('defaults to JSON logs in production', () => {
-    expect(loadConfig({ ...valid, NODE_ENV: 'production' }).log.format).toBe('json')
+    expect(loadConfig(production).log.format).toBe('json')
+  })
+
+  it('refuses to run in production with the development defaults, naming each', () => {
+    const problems = problemsOf({ ...valid, DATABASE_URL: 'postgresql://invoicing:invoicing-local@db:5432/invoicing', NODE_ENV: 'production', API_TOKENS: 'dev-admin=ada:admin,short=bob:approver' })
+    const names = problems.map((p) => p.split(':')[0])
+    expect(names).toEqual(
+      expect.arrayContaining(['PLANFACT_API_KEY', 'PLANFACT_URL', 'DIDOX_URL', 'DIDOX_PARTNER_TOKEN', 'DIDOX_TAX_ID', 'DIDOX_PASSWORD', 'S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'SMTP_HOST', 'DATABASE_URL']),
+    )
+    expect(problems).toContain('API_TOKENS: entry 1 (user ada) is a development token published in the repository')
+    expect(problems).toContain('API_TOKENS: entry 2 (user bob) has a token of 5 characters; production tokens have at least 32 (e.g. openssl rand -hex 24)')
+    // Secrets are named, never echoed.
+    expect(problems.join('\n')).not.toContain('local-didox-password')
+    expect(problemsOf({ ...production, API_TOKENS: '' })).toEqual([expect.stringMatching(/^API_TOKENS: is empty; every request would be refused/)])
+    // The worker serves no requests: it needs no tokens.
+    expect(loadConfig({ ...production, API_TOKENS: '' }, { needsApiTokens: false }).env).toBe('production')
+    // Development is unchanged.
+    expect(loadConfig({ ...valid, API_TOKENS: 'dev-admin=ada:admin' }).env).toBe('development')
   })
 
   it('treats an empty CLICKHOUSE_URL as unset and accepts a real one', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { productionProblems } from './production-safety.js'
 
 /**
  * The one place where the environment is read. The worker, the API and the scripts call
@@ -143,8 +144,12 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses the environment (process.env by default) into a typed config, or throws ConfigError. */
-export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+/**
+ * Parses the environment (process.env by default) into a typed config, or throws ConfigError.
+ * With NODE_ENV=production the development defaults are refused too (lib/production-safety.ts);
+ * the worker, which serves no requests, passes `needsApiTokens: false`.
+ */
+export function loadConfig(source: Record<string, string | undefined> = process.env, options: { needsApiTokens?: boolean } = {}): Config {
   // `NAME=` in a .env file means "not set", as it does for most tools.
   const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ''))
   const parsed = envSchema.safeParse(present)
@@ -158,6 +163,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new ConfigError(problems)
   }
   const e = parsed.data
+  if (e.NODE_ENV === 'production') {
+    const unsafe = productionProblems(e, { needsApiTokens: options.needsApiTokens ?? true })
+    if (unsafe.length > 0) throw new ConfigError(unsafe)
+  }
   return {
     env: e.NODE_ENV,
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (e.NODE_ENV === 'production' ? 'json' : 'pretty') },

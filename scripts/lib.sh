@@ -10,7 +10,11 @@ die() { log "ERROR: $*"; exit 1; }
 
 # .env is created from .env.example on first use; variables already set in the environment win.
 load_env() {
-  [ -f "$ROOT/.env" ] || { cp "$ROOT/.env.example" "$ROOT/.env"; log "created .env from .env.example"; }
+  if [ ! -f "$ROOT/.env" ]; then
+    # In production the settings come from the environment; the development defaults never do.
+    if [ "${NODE_ENV:-}" = production ]; then return 0; fi
+    cp "$ROOT/.env.example" "$ROOT/.env"; log "created .env from .env.example"
+  fi
   local line key value
   while IFS= read -r line || [ -n "$line" ]; do
     case "$line" in ''|'#'*) continue ;; esac
