@@ -117,6 +117,23 @@ describe('bad input: a clear 4xx each, nothing half-written', () => {
     expect(await category.json()).toMatchObject({ category: HTML, labels: [SQL] })
   })
 
+  it('refuses what PostgreSQL cannot store or nobody means in a rule: NUL, years like 0269, a 16-digit rate', async () => {
+    const rule = { dealId, rate: '10', currency: 'EUR', validFrom: '2026-01-01' }
+    const refusals: [string, Record<string, unknown>, string, RegExp][] = [
+      ['/rate-rules', { ...rule, category: 'Dev\u0000' }, 'body.category', /NUL/],
+      ['/rate-rules', { ...rule, validFrom: '0269-01-01' }, 'body.validFrom', /between 2000-01-01 and 2100-12-31/],
+      ['/rate-rules', { ...rule, validTo: '9329-01-01' }, 'body.validTo', /between 2000-01-01 and 2100-12-31/],
+      ['/rate-rules', { ...rule, rate: '6077330261379095.87' }, 'body.rate', /at most 10 digits before the point/],
+      ['/category-rules', { position: 1, category: 'QA\u0000' }, 'body.category', /NUL/],
+      ['/category-rules', { position: 1, category: 'QA', labels: ['a\u0000b'] }, 'body.labels.0', /NUL/],
+    ]
+    for (const [path, body, field, problem] of refusals) {
+      const res = await t.call('POST', path, { body })
+      expect(res.status, `${path} ${JSON.stringify(body)}`).toBe(400)
+      expect(await res.json()).toMatchObject({ code: 'VALIDATION_FAILED', issues: [{ field, problem: expect.stringMatching(problem) }] })
+    }
+  })
+
   it('keeps filter values out of the visibility query text', async () => {
     for (const dealFilter of [SQL, "x' OR '1'='1", 'a b', 'APP:1']) {
       const res = await t.call('GET', `/invoices?dealId=${encodeURIComponent(dealFilter)}`)

@@ -68,4 +68,12 @@ describe('/settings', () => {
     expect((await t.call('PUT', '/settings/colour', { body: { value: 'red' } })).status).toBe(404)
     expect((await t.call('GET', '/settings/colour')).status).toBe(404)
   })
+
+  it('refuses reminding approvers more often than every 15 minutes', async () => {
+    const res = await t.call('PUT', '/settings/approvalReminderHours', { body: { value: 0.001 } })
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({ issues: [{ field: 'body.value', problem: 'must be at least 0.25 (a reminder every 15 minutes)' }] })
+    expect((await t.call('PUT', '/settings/approvalReminderHours', { body: { value: 0.25 } })).status).toBe(200)
+    expect((await t.call('PUT', '/settings/approvalReminderHours', { body: { value: 48 } })).status).toBe(200)
+  })
 })

@@ -438,6 +438,7 @@ export const NEXT_STEP: Record<ConsoleLanguage, Partial<Record<string, string>>>
     POSITION_TAKEN: 'Pick a free position, or move the other rule first.',
     ALREADY_EXISTS: 'Open the one that exists instead.',
     PERIOD_OVERLAP: 'Open the overlapping invoice, or pick a period that does not overlap it.',
+    NOTHING_TO_BILL: 'Keep or add a line with an amount, or cancel the invoice.',
   },
   ru: {
     STALE_PREVIEW: 'Предпросмотр изменился с тех пор, как вы его открыли: пересчитайте, проверьте и подтвердите снова.',
@@ -450,6 +451,7 @@ export const NEXT_STEP: Record<ConsoleLanguage, Partial<Record<string, string>>>
     POSITION_TAKEN: 'Выберите свободную позицию или сначала передвиньте другое правило.',
     ALREADY_EXISTS: 'Откройте уже существующий.',
     PERIOD_OVERLAP: 'Откройте пересекающийся счёт или выберите период без пересечения.',
+    NOTHING_TO_BILL: 'Оставьте или добавьте строку с суммой либо отмените счёт.',
   },
   uz: {
     STALE_PREVIEW: "Siz ochganingizdan beri ko'rinish o'zgardi: qayta hisoblang, tekshiring va yana tasdiqlang.",
@@ -462,6 +464,7 @@ export const NEXT_STEP: Record<ConsoleLanguage, Partial<Record<string, string>>>
     POSITION_TAKEN: "Bo'sh o'rinni tanlang yoki avval boshqa qoidani ko'chiring.",
     ALREADY_EXISTS: 'Mavjudini oching.',
     PERIOD_OVERLAP: 'Kesishgan hisob-fakturani oching yoki kesishmaydigan davrni tanlang.',
+    NOTHING_TO_BILL: "Summali qatorni qoldiring yoki qo'shing, yoki hisob-fakturani bekor qiling.",
   },
 }
 

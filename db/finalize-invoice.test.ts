@@ -81,4 +81,17 @@ describe('finalizeInvoice', () => {
     const invoice = await db.invoice.findUniqueOrThrow({ where: { id: first.invoiceId } })
     expect(invoice.confirmedBy).toBe('carol')
   })
+
+  it('keeps the first issue date when an invoice numbered on 31 December is confirmed again in January', async () => {
+    const year = randomInt(2200, 9000)
+    // 31 December 20:00 in Tashkent (15:00 UTC): numbered in that year, issued that day.
+    const first = { ...(await input(year)), confirmedAt: `${year}-12-31T15:00:00.000Z` }
+    const a = await finalizeInvoice(db, first)
+    expect(a).toMatchObject({ number: expect.stringMatching(new RegExp(`^TEST-${year}-\\d{5}$`)), issueDate: `${year}-12-31` })
+    const again = await finalizeInvoice(db, { ...first, confirmedAt: `${year + 1}-01-02T09:00:00.000Z`, eventKey: `${first.eventKey}:2` })
+    expect(again).toEqual({ ...a, issueDate: `${year}-12-31`, dueDate: a.dueDate })
+    const invoice = await db.invoice.findUniqueOrThrow({ where: { id: first.invoiceId } })
+    expect(invoice.issueDate?.toISOString().slice(0, 10)).toBe(`${year}-12-31`)
+    expect(invoice.confirmedAt?.toISOString()).toBe(`${year + 1}-01-02T09:00:00.000Z`)
+  })
 })

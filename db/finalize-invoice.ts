@@ -41,8 +41,6 @@ export interface FinalizedInvoice {
  * keeps it). Idempotent: when the event of this round exists, the stored result is returned.
  */
 export async function finalizeInvoice(db: Database, input: FinalizeInvoiceInput): Promise<FinalizedInvoice> {
-  const issueDate = dateInZone(input.confirmedAt, input.timeZone)
-  const dueDate = addDays(issueDate, input.deal.paymentTermsDays)
   // Large invoices write 100k ledger rows in this transaction (docs/billing.md, Speed).
   return db.$transaction(async (tx) => {
     const existing = await tx.invoice.findUnique({ where: { id: input.invoiceId } })
@@ -50,6 +48,10 @@ export async function finalizeInvoice(db: Database, input: FinalizeInvoiceInput)
     if (existing?.number && done) {
       return { invoiceId: existing.id, number: existing.number, issueDate: toDate(existing.issueDate!), dueDate: toDate(existing.dueDate!) }
     }
+    // The issue date is the first confirmation's, like the number: a number of 2026 confirmed
+    // again on 2 January 2027 keeps 31 December 2026 (docs/decisions.md). Terms may have changed.
+    const issueDate = existing?.number && existing.issueDate ? toDate(existing.issueDate) : dateInZone(input.confirmedAt, input.timeZone)
+    const dueDate = addDays(issueDate, input.deal.paymentTermsDays)
     const numbering = existing?.number
       ? { number: existing.number, year: existing.numberYear!, seq: existing.numberSeq! }
       : await assignInvoiceNumber(tx, { year: Number(issueDate.slice(0, 4)), prefix: input.numberPrefix })

@@ -33,7 +33,8 @@ export const settingsSchema = z.object({
   defaultVatRate: decimalPercent.default('12'),
   defaultCategory: z.string().min(1).default('General'),
   makerChecker: z.boolean().default(true),
-  approvalReminderHours: z.number().positive().max(24 * 365).default(48),
+  /** At least 15 minutes: an approver reminded more often than that stops reading reminders. */
+  approvalReminderHours: z.number().min(0.25, 'must be at least 0.25 (a reminder every 15 minutes)').max(24 * 365).default(48),
   defaultPaymentTermsDays: z.number().int().min(0).max(365).default(10),
   /** Months before the period in which a prefill looks for unbilled work of invoiced months; 0 turns late work off. */
   lateWorkLookbackMonths: z.number().int().min(0).max(24).default(3),

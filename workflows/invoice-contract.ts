@@ -103,6 +103,7 @@ export const REFUSAL_CODES = [
   'EFFECTS_MADE',
   'PAYMENT_REFUSED',
   'CREDIT_EXCEEDS_INVOICE',
+  'NOTHING_TO_BILL',
 ] as const
 export type RefusalCode = (typeof REFUSAL_CODES)[number]
 

@@ -15,6 +15,8 @@ import { createTimeSkippingEnvironment } from '../test-support/time-skipping.js'
 import type { RefusedAction } from './audit-sinks.js'
 import { getInvoiceQuery, type InvoiceState } from './invoice-contract.js'
 import { invoiceWorkflow } from './invoice-workflow.js'
+import { buildPreview } from '../billing/build-preview.js'
+import { CATALOG_CUSTOMERS, CATALOG_DEALS } from '../sources/generate/catalog.js'
 
 /**
  * Workflow logic on Temporal's time-skipping test server, with stand-in activities: days of
@@ -28,7 +30,7 @@ const preview = {
   sourceFingerprint: 'sha256:seen',
   errors: [],
   warnings: [],
-  lines: [],
+  lines: [{ lineId: 'fee:monthly', kind: 'fee', category: null, description: 'Monthly fee', quantity: '1', unit: 'month', rate: '100.00', amount: '100.00' }],
   currency: 'USD',
   subtotal: '100.00',
   vatRate: '12.00',
@@ -195,6 +197,32 @@ describe('invoice workflow logic (time-skipping server, stand-in activities)', (
     expect(await act(h, 'confirm', { actor: 'alice', fingerprint: preview.sourceFingerprint })).toMatchObject({ state: 'awaiting_approval', invoiceNumber: 'INV-2026-00044' })
     expect(await workflowTaskFailures(h)).toBe(0)
     await h.terminate('test over')
+  })
+
+  it('an invoice of nothing is refused at confirm (every line dropped, or a total of zero), before it takes a number', async () => {
+    let finalizeCalls = 0
+    overrides.finalizeInvoice = async (input) => {
+      finalizeCalls += 1
+      return { invoiceId: input.invoiceId, number: 'INV-2026-00045', issueDate: '2026-11-01', dueDate: '2026-11-15' }
+    }
+    // A real preview (a fixed monthly fee), so the edits apply as they do in production.
+    const deal = { ...CATALOG_DEALS.find((d) => d.dealType === 'fixed_monthly')!, version: '1' }
+    const customer = { ...CATALOG_CUSTOMERS.find((c) => c.customerId === deal.customerId)!, version: '1' }
+    const settings = { minBillableMinutes: 15, roundingIncrementMinutes: 15, defaultVatRate: '12', defaultCategory: 'General' }
+    const real = buildPreview({ deal, customer, issues: [], entries: [], period: { from: '2026-10-01', to: '2026-11-01' }, rateRules: [], categoryRules: [], settings, sourceFingerprint: 'sha256:fee' })
+    overrides.prefillInvoice = async () => ({ ...prefilled, preview: real })
+    const h = await start()
+    await until(h, 'awaiting_confirmation')
+    const dropLineIds = real.lines.map((l) => l.lineId)
+    const none = await refusalOf(act(h, 'confirm', { actor: 'alice', fingerprint: real.sourceFingerprint, edits: { dropLineIds } }))
+    expect(none).toMatchObject({ code: 'NOTHING_TO_BILL', message: expect.stringContaining('no lines are left') })
+    const free = { description: 'Onboarding session', quantity: '1', unit: 'item', rate: '0.00', reason: 'free of charge as agreed' }
+    const zero = await refusalOf(act(h, 'confirm', { actor: 'alice', fingerprint: real.sourceFingerprint, edits: { dropLineIds, addLines: [free] } }))
+    expect(zero).toMatchObject({ code: 'NOTHING_TO_BILL', message: expect.stringMatching(/its total is 0(\.0+)? [A-Z]{3}/) })
+    expect(finalizeCalls).toBe(0)
+    expect(await h.query(getInvoiceQuery)).toMatchObject({ state: 'awaiting_confirmation', invoiceNumber: null })
+    expect(await workflowTaskFailures(h)).toBe(0)
+    await act(h, 'cancel', { actor: 'alice', reason: 'test over' })
   })
 
   it('cancel while prefilling abandons the running prefill and ends the run at once', async () => {

@@ -3,6 +3,7 @@ import type { InvoiceWorkflowSettings } from '../activities/invoice.js'
 import type { PrefillOutcome } from '../activities/prefill.js'
 import { applyEdits } from '../billing/apply-edits.js'
 import { isBillingEditError } from '../billing/billing-edit-error.js'
+import { Dec } from '../billing/decimal.js'
 import { findUnstorableAmount } from '../billing/storable-amounts.js'
 import type { InvoicePreview, PreviewEdits } from '../billing/types.js'
 import { ERROR_TYPES } from '../lib/error-types.js'
@@ -20,6 +21,8 @@ import { invoiceWorkflowV1 } from './v1/invoice-workflow-v1.js'
 export const ACTIONS_AS_UPDATES_PATCH = 'actions-as-updates'
 /** Runs delivered before payments were followed end `completed` at delivery, as they did. */
 export const FOLLOW_PAYMENT_PATCH = 'follow-payment'
+/** Runs from before it confirmed an invoice of nothing; from it on such a confirm is refused. */
+export const REFUSE_NOTHING_TO_BILL_PATCH = 'refuse-nothing-to-bill'
 
 /** Failures of the first prefill that mean the invoice cannot exist: the start is refused and the run ends. */
 const START_REFUSALS: Record<string, string> = {
@@ -156,6 +159,13 @@ export async function invoiceWorkflow(input: StartInvoiceInput): Promise<Invoice
       }
       if (!freshness.fresh) {
         run.refuse(confirm, { code: 'STALE_PREVIEW', message: 'the source data changed since this preview was computed: refresh it, check it, and confirm again' })
+        continue
+      }
+      // An invoice of nothing would take a number and then park at finalize: refuse it here (after
+      // the freshness check: a stale preview is refreshed first, it may bill something now).
+      if (patched(REFUSE_NOTHING_TO_BILL_PATCH) && (edited.lines.length === 0 || Dec(edited.total).isZero())) {
+        const what = edited.lines.length === 0 ? 'no lines are left' : `its total is ${edited.total} ${edited.currency}`
+        run.refuse(confirm, { code: 'NOTHING_TO_BILL', message: `the invoice would bill nothing (${what}): keep or add a line, or cancel the invoice` })
         continue
       }
       return { preview: edited, actor: confirm.input.actor }

@@ -5,13 +5,14 @@ import { READ_ROLES } from '../auth.js'
 import { ApiError } from '../errors.js'
 import { createRouter, defineSecuredRoute, errorResponses, jsonContent } from '../router.js'
 import { NoteSchema, UuidParamsSchema } from '../../operations/schemas.js'
+import { storableText } from '../../workflows/invoice-actions.js'
 
-const MatchListSchema = z.array(z.string().trim().min(1).max(200)).max(200).default([])
+const MatchListSchema = z.array(storableText(200).trim().min(1)).max(200).default([])
 
 const CategoryRuleBodySchema = z
   .strictObject({
     position: z.number().int().min(0).max(1_000_000_000).openapi({ example: 10, description: 'Order of evaluation; the first matching rule wins; unique' }),
-    category: z.string().trim().min(1).max(100).openapi({ example: 'Development' }),
+    category: storableText(100).trim().min(1).openapi({ example: 'Development' }),
     issueTypes: MatchListSchema,
     labels: MatchListSchema,
     components: MatchListSchema,

@@ -6,11 +6,14 @@ import type { RateRule as RateRuleRow } from '../../generated/prisma/client.js'
 import { READ_ROLES } from '../auth.js'
 import { ApiError } from '../errors.js'
 import { saveRateRule } from '../rate-rules/save-rate-rule.js'
+import { storableText } from '../../workflows/invoice-actions.js'
 import { createRouter, defineSecuredRoute, errorResponses, jsonContent } from '../router.js'
 import { CustomerIdSchema, DealIdSchema, IsoDateSchema, LimitSchema, NoteSchema, UuidParamsSchema } from '../../operations/schemas.js'
 
+/** A rule's date: a calendar date between 2000 and 2100 (a typo such as 0269 or 9329 is refused). */
+const RuleDateSchema = IsoDateSchema.refine((d) => d >= '2000-01-01' && d <= '2100-12-31', 'must be between 2000-01-01 and 2100-12-31')
 const CURRENCIES = Object.keys(CURRENCY_MINOR_UNITS).sort() as [string, ...string[]]
-const CategorySchema = z.string().trim().min(1, 'must not be empty; use null for every category').max(100)
+const CategorySchema = storableText(100).trim().min(1, 'must not be empty; use null for every category')
 
 const RateRuleBodySchema = z
   .strictObject({
@@ -19,11 +22,11 @@ const RateRuleBodySchema = z
     category: CategorySchema.nullable().default(null),
     rate: z
       .string()
-      .regex(/^\d{1,16}(\.\d{1,4})?$/, 'must be a non-negative decimal string with at most 4 decimals, e.g. "85.50"')
+      .regex(/^\d{1,10}(\.\d{1,4})?$/, 'must be a non-negative decimal string of at most 10 digits before the point, with at most 4 decimals, e.g. "85.50"')
       .openapi({ example: '85.50' }),
     currency: z.enum(CURRENCIES).openapi({ example: 'USD' }),
-    validFrom: IsoDateSchema,
-    validTo: IsoDateSchema.nullable().default(null).openapi({ description: 'Exclusive; null = open-ended' }),
+    validFrom: RuleDateSchema,
+    validTo: RuleDateSchema.nullable().default(null).openapi({ description: 'Exclusive; null = open-ended' }),
     note: NoteSchema.default(null),
   })
   .refine((b) => b.validTo === null || b.validFrom < b.validTo, { path: ['validTo'], message: 'must be after validFrom (validTo is exclusive)' })
