@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
 import { parseApiTokens, ROLES } from './auth.js'
+import { roleTable, tableIn } from './role-table.js'
 import { createTestApp, TEST_TOKENS, type TestApp, type TestUser } from './create-test-app.js'
 
 /** Secured operations as the OpenAPI document declares them, with ids that pass validation. */
@@ -77,6 +79,29 @@ describe('authentication and roles on every secured route', () => {
       }
     }
     expect(checked).toBeGreaterThanOrEqual(40)
+  })
+
+  it('lets each route past authorization for exactly the roles it declares (every route x every test user)', async () => {
+    const users = Object.keys(TEST_TOKENS) as TestUser[]
+    const rolesOf = Object.fromEntries(users.map((u) => [u, ({ viewer: ['viewer'], accountant: ['accountant'], approver: ['approver'], admin: ['admin'], maker: ['accountant', 'approver'] } as Record<TestUser, string[]>)[u]]))
+    let allowed = 0
+    for (const op of await readSecuredOperations(t)) {
+      for (const user of users) {
+        if (!rolesOf[user]!.some((r) => op.roles.includes(r))) continue
+        // A body the schema refuses and ids that do not exist: past the role check, nothing happens.
+        const res = await t.call(op.method, op.path, { as: user, body: op.method === 'GET' || op.method === 'DELETE' ? undefined : { unknownField: true } })
+        expect([401, 403], `${user}: ${op.method} ${op.path} answered ${res.status}`).not.toContain(res.status)
+        expect(res.status, `${user}: ${op.method} ${op.path}`).toBeLessThan(500)
+        allowed += 1
+      }
+    }
+    expect(allowed).toBeGreaterThanOrEqual(100)
+  })
+
+  it('documents who may call each route with the table generated from the same declarations', async () => {
+    const doc = (await (await t.call('GET', '/openapi.json', { as: null })).json()) as Parameters<typeof roleTable>[0]
+    const documented = tableIn(readFileSync(new URL('../docs/api.md', import.meta.url), 'utf8'))
+    expect(documented, 'docs/api.md is out of date: run npx tsx scripts/role-table.ts --write').toBe(roleTable(doc))
   })
 
   it('lets every role read, and declares the roles of each route in the OpenAPI document', async () => {
