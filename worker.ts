@@ -9,7 +9,7 @@ import { loadConfig, type Config } from './lib/config.js'
 import { createDatabase } from './lib/database.js'
 import { createLogger } from './lib/logger.js'
 import { ensureDriftReportSchedule } from './operations/drift/ensure-drift-schedule.js'
-import { ACTIVITY_INTERCEPTORS } from './activities/heartbeat-while-running.js'
+import { HEARTBEAT_WORKER_OPTIONS } from './activities/heartbeat-while-running.js'
 
 /**
  * The invoicing worker: runs the invoice workflows and their activities. SIGINT/SIGTERM stop
@@ -38,7 +38,7 @@ async function run(): Promise<void> {
       workflowBundle,
       activities: createActivities({ config, db, clickhouse, ...createExternalClients(config) }),
       sinks: createRefusalAuditSinks({ db, logger }),
-      interceptors: ACTIVITY_INTERCEPTORS,
+      ...HEARTBEAT_WORKER_OPTIONS,
       shutdownGraceTime: config.worker.shutdownGraceMs,
     })
     logger.info('worker started', { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace })

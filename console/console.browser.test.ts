@@ -307,6 +307,37 @@ describe('finance console in a browser', { timeout: 90_000 }, () => {
     expect(planfact.state.operations.filter((o) => o.externalId === String(confirmed.invoiceId))).toHaveLength(1)
     expect(web.problems).toEqual([])
   })
+  it('while PlanFact is down the page shows the step, its attempt and the last error; once it is back the invoice is delivered', async () => {
+    const invoice = await startInvoice()
+    const confirmed = await api('POST', apiPath(invoice.id, '/confirm'), 'accountant', { fingerprint: invoice.fingerprint })
+    const number = String(confirmed.invoiceNumber)
+    const planfact = worker.inv.planfact
+    planfact.setBehavior({ outage: true }) // 503 to every call: retried by Temporal
+    try {
+      await api('POST', apiPath(invoice.id, '/approve'), 'approver', { pdfVersion: 1 })
+      // The API says what the run is working on: the attempt and the 503 behind it.
+      const busy = await waitFor(
+        () => api('GET', apiPath(invoice.id), 'viewer'),
+        (i) => ((i.stepsInFlight as { attempt: number }[] | undefined) ?? []).some((s) => s.attempt >= 2),
+        30_000,
+      )
+      expect(busy).toMatchObject({ state: 'dispatching', stepsInFlight: [{ activity: 'syncPlanFact', lastFailure: expect.stringContaining('503') }] })
+      const { page } = await web.signIn('admin')
+      await page.goto(invoice.page)
+      const step = page.locator('[data-step]')
+      await step.first().waitFor()
+      expect(await step.first().textContent()).toMatch(new RegExp(`^${W.working}: syncPlanFact, ${W.attempt} \\d+ · ${W.lastError}: .*503`))
+      await web.screenshot(page, 'invoice-dispatch-retrying')
+      planfact.setBehavior({ outage: false })
+      await reloadUntilVisible(page, heading(page, `${number} awaiting_payment`), 90_000)
+      expect(await page.locator('[data-step]').count()).toBe(0)
+    } finally {
+      planfact.setBehavior({ outage: false })
+    }
+    expect(planfact.state.operations.filter((o) => o.externalId === String(confirmed.invoiceId))).toHaveLength(1)
+    expect(web.problems).toEqual([])
+  })
+
   it('after delivery: the accountant credits an hour, the approver approves the credit note, the rest is paid by hand', async () => {
     const invoice = await startInvoice()
     const confirmed = await api('POST', apiPath(invoice.id, '/confirm'), 'accountant', { fingerprint: invoice.fingerprint })
@@ -333,7 +364,12 @@ describe('finance console in a browser', { timeout: 90_000 }, () => {
     await approver.goto(creditNotePage)
     expect(await approver.getByTitle(`${W.pdf} v1`, { exact: true }).count()).toBe(1)
     await approveButton(approver).click()
-    await reloadUntilVisible(approver, heading(approver, /completed$/), 60_000)
+    await done(approver, new RegExp(`^${W.done}: approve: `)).waitFor()
+    // Booked, stored and e-mailed; on a failure, say where the credit note stands.
+    await reloadUntilVisible(approver, heading(approver, /completed$/), 120_000).catch(async (err: Error) => {
+      const id = decodeURIComponent(creditNotePage.split('/').pop()!)
+      throw new Error(`${err.message}; the credit note: ${JSON.stringify(await api('GET', `/credit-notes/${encodeURIComponent(id)}`, 'viewer'))}`)
+    })
 
     await page.goto(invoice.page)
     expect(await page.getByText(`${W.balance} ${usd('252.00')}`).count()).toBe(1) // 302.40 - 50.40

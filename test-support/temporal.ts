@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { TestWorkflowEnvironment } from '@temporalio/testing'
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker'
 import './env.js'
-import { ACTIVITY_INTERCEPTORS } from '../activities/heartbeat-while-running.js'
+import { HEARTBEAT_WORKER_OPTIONS } from '../activities/heartbeat-while-running.js'
 
 const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url))
 
@@ -43,7 +43,7 @@ export async function createTestWorker(
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     workflowBundle: await bundleWorkflows(),
-    interceptors: ACTIVITY_INTERCEPTORS,
+    ...HEARTBEAT_WORKER_OPTIONS,
     ...options,
   })
 }

@@ -9,7 +9,7 @@ import { RETRY_POLICY } from './retry-policy.js'
  * The longer activities heartbeat (activities/heartbeat-while-running.ts, a worker interceptor):
  * one lost with a killed worker is retried after this, not after its start-to-close.
  */
-export const HEARTBEAT_TIMEOUT = '10s'
+export const HEARTBEAT_TIMEOUT = '15s'
 
 /**
  * The activities the invoice workflow calls, each named for what it does, with the seed's

@@ -108,6 +108,9 @@ export const InvoiceSchema = z
     creditNotes: z.array(z.unknown()).openapi({ description: 'Its credit notes (CreditNoteSummary), oldest first' }),
     payments: z.array(z.unknown()).openapi({ description: 'Its payments (Payment), oldest first' }),
     voidedAt: z.string().nullable(),
+    stepsInFlight: z
+      .array(z.object({ activity: z.string(), attempt: z.number(), lastFailure: z.string().nullable(), lastStartedAt: z.string().nullable(), nextAttemptAt: z.string().nullable() }))
+      .openapi({ description: 'While it prefills, finalizes or dispatches: the activities at work (Temporal), with their attempt, last failure and next attempt; empty otherwise or when Temporal does not answer in time' }),
     startedAt: z.string(),
     closedAt: z.string().nullable(),
   })

@@ -40,6 +40,7 @@ export function invoicePage(frame: Frame, invoice: InvoiceDetails, extra: Invoic
 <p>${t.deal} ${invoice.dealId} · ${t.period} ${invoice.period} · ${t.customer} ${invoice.customerId ?? ''}${invoice.confirmedBy ? html` · ${t.confirmedBy} ${invoice.confirmedBy}` : ''}${invoice.approvedBy ? html` · ${t.approvedBy} ${invoice.approvedBy}` : ''} · <a href="${extra.temporalUrl}">${t.temporal}</a></p>
 ${invoice.notice ? html`<p class="flash bad">${invoice.notice}</p>` : ''}
 ${invoice.attention ? html`<p class="flash bad" role="alert" data-attention>${t.attention}: ${invoice.attention.step}: ${invoice.attention.reason} <span class="muted">${formatDateTime(invoice.attention.since, frame.language)}</span></p>` : ''}
+${invoice.stepsInFlight.map((step) => html`<p class="flash ${step.attempt > 1 ? 'bad' : 'ok'}" data-step>${t.working}: ${step.activity}, ${t.attempt} ${step.attempt}${step.lastFailure ? html` · ${t.lastError}: ${step.lastFailure}` : ''}${step.nextAttemptAt ? html` · ${t.nextAttempt} ${formatDateTime(step.nextAttemptAt, frame.language)}:${step.nextAttemptAt.slice(17, 19)}` : ''}</p>`)}
 ${invoice.balance ? html`<p>${t.total} ${money(invoice.balance.total)} · ${t.credited} ${money(invoice.balance.credited)} · ${t.paid} ${money(invoice.balance.paid)} · <strong>${t.balance} ${money(invoice.balance.due)}</strong></p>` : ''}
 ${previewSection(frame, invoice, extra, can('confirm', 'accountant'), money)}
 <div class="card"><h2>${t.actions}</h2>

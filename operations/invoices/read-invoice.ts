@@ -6,6 +6,7 @@ import { ACTIONS_BY_STATE, INVOICE_STATES, type InvoiceActionName, type InvoiceS
 import { listPayments, readBalance, type InvoiceBalance } from '../../payments/record-payments.js'
 import { listCreditNotes, type CreditNoteDetails } from '../credit-notes/read-credit-note.js'
 import { loadInvoiceState } from './load-invoice-state.js'
+import { readStepsInFlight, type StepInFlight } from './read-steps-in-flight.js'
 
 export interface PdfVersionInfo {
   version: number
@@ -57,6 +58,8 @@ export interface InvoiceDetails extends InvoiceView {
   payments: Awaited<ReturnType<typeof listPayments>>
   /** Set when a void credit note was approved (the invoice's worklogs are released). */
   voidedAt: string | null
+  /** While it prefills, finalizes or dispatches: the activities at work, their attempt and last failure. */
+  stepsInFlight: StepInFlight[]
   startedAt: string
   closedAt: string | null
 }
@@ -69,11 +72,16 @@ export interface InvoiceDetails extends InvoiceView {
  */
 export async function readInvoice(options: { client: Client; db: Database; workflowId: string; timeoutMs: number; live?: boolean }): Promise<InvoiceDetails | null> {
   const row = options.live ? null : await latestRun(options.db, options.workflowId)
-  if (row) return describe(options.db, viewOf(row), { runId: row.workflowRunId, running: row.closedAt === null, source: 'database', notice: null, nextActor: row.nextActor, startedAt: row.startedAt, closedAt: row.closedAt })
+  if (row) {
+    const view = viewOf(row)
+    const steps = row.closedAt === null ? readStepsInFlight(options.client, { workflowId: options.workflowId, runId: row.workflowRunId, state: view.state, timeoutMs: options.timeoutMs }) : Promise.resolve([])
+    return describe(options.db, view, { runId: row.workflowRunId, running: row.closedAt === null, source: 'database', notice: null, nextActor: row.nextActor, startedAt: row.startedAt, closedAt: row.closedAt, steps })
+  }
   const loaded = await loadInvoiceState(options)
   if (!loaded) return null
   const { description, view } = loaded
   return describe(options.db, view, {
+    steps: description.status.name === 'RUNNING' ? readStepsInFlight(options.client, { workflowId: options.workflowId, runId: description.runId, state: view.state, timeoutMs: options.timeoutMs }) : Promise.resolve([]),
     runId: description.runId,
     running: description.status.name === 'RUNNING',
     workflowStatus: description.status.name,
@@ -99,7 +107,7 @@ export function viewOf(row: InvoiceRunRow): InvoiceView {
 async function describe(
   db: Database,
   view: InvoiceView,
-  run: { runId: string; running: boolean; workflowStatus?: string; source: 'workflow' | 'database'; notice: string | null; nextActor: string | null; startedAt: Date; closedAt: Date | null },
+  run: { runId: string; running: boolean; workflowStatus?: string; source: 'workflow' | 'database'; notice: string | null; nextActor: string | null; startedAt: Date; closedAt: Date | null; steps: Promise<StepInFlight[]> },
 ): Promise<InvoiceDetails> {
   const invoiceId = view.invoiceId
   const [pdfs, references, invoice, creditNotes, payments] = invoiceId
@@ -142,6 +150,7 @@ async function describe(
     creditNotes,
     payments,
     voidedAt: invoice?.voidedAt?.toISOString() ?? null,
+    stepsInFlight: await run.steps,
     startedAt: run.startedAt.toISOString(),
     closedAt: run.closedAt?.toISOString() ?? null,
   }
