@@ -45,3 +45,11 @@ export function refusal(answer: ApiAnswer<unknown>, rename: (field: string) => s
   const issues = problem.issues?.map((i) => ({ field: rename(i.field), problem: i.problem }))
   return { flash: { ok: false, text: problem.message, code: problem.code, ...(issues ? { issues } : {}) }, status: answer.status as ContentfulStatusCode }
 }
+
+/** A PDF shown in the page (an iframe, a link), not downloaded; 404 while there is none. */
+export function sendInlinePdf(c: ConsoleContext, pdf: { fileName: string; bytes: Uint8Array } | null): Response {
+  if (!pdf) return c.text('no PDF yet', 404)
+  c.header('Content-Type', 'application/pdf')
+  c.header('Content-Disposition', `inline; filename="${pdf.fileName}"`)
+  return c.body(new Uint8Array(pdf.bytes), 200)
+}

@@ -30,6 +30,7 @@ import type { DriftReport, InvoiceDrift, LineDrift, WorklogDrift } from '../drif
 import { checkInvoiceDrift } from '../operations/drift/check-invoice-drift.js'
 import { runDriftReportNow } from '../operations/drift/run-drift-report-now.js'
 import { INVOICE_STATES, type InvoiceState } from '../workflows/invoice-contract.js'
+import { temporalWorkflowUrl } from '../lib/temporal-web.js'
 
 const USAGE = `Operator commands for invoices, straight to Temporal (the same contract and checks as the API).
 
@@ -480,7 +481,7 @@ function describeCreditNote(n: Omit<CreditNoteDetails, 'pdfs' | 'externalReferen
   for (const [step, d] of Object.entries(n.dispatch)) lines.push(`dispatch   ${step}: ${d.status}${d.externalId ? ` ${d.externalId}` : ''}${d.detail ? ` (${d.detail})` : ''}`)
   for (const r of n.externalReferences ?? []) lines.push(`external   ${r.system}/${r.purpose}: ${r.status}${r.externalId ? ` ${r.externalId}` : ''}`)
   if (n.delivery) lines.push(`delivery   ${n.delivery}`)
-  lines.push(`temporal   ${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(n.id)}`)
+  lines.push(`temporal   ${temporalWorkflowUrl(config.temporal, n.id)}`)
   return lines.join('\n')
 }
 
@@ -541,7 +542,7 @@ function describeBillingRun(r: BillingRunDetails, config: Config): string {
   if (byState) lines.push(`invoices   ${byState}`)
   if (r.failure) lines.push(`${r.status === 'failed' ? 'FAILED    ' : 'ENDED     '} ${r.failure}`)
   if (r.notice) lines.push(`NOTE       ${r.notice}`)
-  lines.push(`temporal   ${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(r.id)}`)
+  lines.push(`temporal   ${temporalWorkflowUrl(config.temporal, r.id)}`)
   return lines.join('\n')
 }
 
@@ -560,7 +561,7 @@ function describeInvoice(i: InvoiceDetails, config: Config): string {
   for (const r of i.externalReferences) lines.push(`external   ${r.system}/${r.purpose}: ${r.status}${r.externalId ? ` ${r.externalId}` : ''}`)
   if (i.cancelReason) lines.push(`cancelled  ${i.cancelReason}`)
   if (i.notice) lines.push(`NOTE       ${i.notice}`)
-  lines.push(`temporal   ${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(i.id)}`)
+  lines.push(`temporal   ${temporalWorkflowUrl(config.temporal, i.id)}`)
   return lines.join('\n')
 }
 

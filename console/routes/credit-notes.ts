@@ -1,10 +1,11 @@
 import { Hono } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { readCreditNote, readCreditNotePdf } from '../../operations/credit-notes/read-credit-note.js'
-import { callApi, flashFromQuery, formText, frameOf, redirectDone, refusal, type ConsoleContext, type ConsoleEnv } from '../context.js'
+import { callApi, flashFromQuery, sendInlinePdf, formText, frameOf, redirectDone, refusal, type ConsoleContext, type ConsoleEnv } from '../context.js'
 import { WORDS } from '../i18n.js'
 import { creditNotePage } from '../views/credit-note.js'
 import type { Flash } from '../views/layout.js'
+import { temporalWorkflowUrl } from '../../lib/temporal-web.js'
 
 const notePath = (id: string) => `/app/credit-notes/${encodeURIComponent(id)}`
 
@@ -15,10 +16,7 @@ creditNoteRoutes.get('/credit-notes/:id', (c) => renderCreditNote(c, flashFromQu
 
 creditNoteRoutes.get('/credit-notes/:id/pdf', async (c) => {
   const pdf = await readCreditNotePdf(c.var.deps.db, c.req.param('id'))
-  if (!pdf) return c.text('no PDF yet', 404)
-  c.header('Content-Type', 'application/pdf')
-  c.header('Content-Disposition', `inline; filename="${pdf.fileName}"`)
-  return c.body(new Uint8Array(pdf.bytes), 200)
+  return sendInlinePdf(c, pdf)
 })
 
 creditNoteRoutes.post('/credit-notes/:id/:action{confirm|approve|reject|cancel|retry|skip}', async (c) => {
@@ -45,6 +43,6 @@ async function renderCreditNote(c: ConsoleContext, flash: Flash | null, status: 
   const id = c.req.param('id')!
   const note = await readCreditNote(deps.db, id)
   if (!note) return c.text(`${WORDS[c.var.language].notFound} ${id}`, 404)
-  const temporalUrl = `${deps.config.temporal.uiUrl}/namespaces/${deps.config.temporal.namespace}/workflows/${encodeURIComponent(id)}`
+  const temporalUrl = temporalWorkflowUrl(deps.config.temporal, id)
   return c.html(creditNotePage(frameOf(c), note, { flash, temporalUrl }), status)
 }

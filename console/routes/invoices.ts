@@ -6,11 +6,12 @@ import { readInvoiceEvents } from '../../operations/invoices/read-invoice-events
 import { readInvoicePdf } from '../../operations/invoices/read-invoice-pdf.js'
 import { latestRun, readInvoice } from '../../operations/invoices/read-invoice.js'
 import { INVOICE_STATES, type InvoiceState } from '../../workflows/invoice-contract.js'
-import { callApi, flashFromQuery, formText, frameOf, redirectDone, refusal, type ConsoleContext, type ConsoleEnv } from '../context.js'
+import { callApi, flashFromQuery, sendInlinePdf, formText, frameOf, redirectDone, refusal, type ConsoleContext, type ConsoleEnv } from '../context.js'
 import { WORDS } from '../i18n.js'
 import { listPage, MINE_TABS, type MineActor } from '../views/invoice-list.js'
 import { invoicePage } from '../views/invoice.js'
 import type { Flash } from '../views/layout.js'
+import { temporalWorkflowUrl } from '../../lib/temporal-web.js'
 
 const LIST_FILTERS = ['state', 'customerId', 'dealId', 'period', 'number'] as const
 const invoicePath = (id: string) => `/app/invoices/${encodeURIComponent(id)}`
@@ -47,10 +48,7 @@ invoiceRoutes.get('/invoices/:id/pdf', async (c) => {
   const run = await latestRun(c.var.deps.db, c.req.param('id'))
   const version = Number(c.req.query('version'))
   const pdf = run ? await readInvoicePdf(c.var.deps.db, { runId: run.workflowRunId, ...(Number.isInteger(version) && version > 0 ? { version } : {}) }) : null
-  if (!pdf) return c.text('no PDF yet', 404)
-  c.header('Content-Type', 'application/pdf')
-  c.header('Content-Disposition', `inline; filename="${pdf.fileName}"`)
-  return c.body(new Uint8Array(pdf.bytes), 200)
+  return sendInlinePdf(c, pdf)
 })
 
 invoiceRoutes.post('/invoices/:id/credit-notes', async (c) => {
@@ -194,7 +192,7 @@ async function renderInvoice(c: ConsoleContext, flash: Flash | null, options: { 
     readInvoiceEvents(deps.db, { workflowId: id, limit: 500 }),
   ])
   if (!invoice) return renderList(c, { ok: false, text: `${WORDS[c.var.language].notFound} ${id}`, code: 'NOT_FOUND' }, {}, 404)
-  const temporalUrl = `${deps.config.temporal.uiUrl}/namespaces/${deps.config.temporal.namespace}/workflows/${encodeURIComponent(id)}`
+  const temporalUrl = temporalWorkflowUrl(deps.config.temporal, id)
   const page = invoicePage(frameOf(c), invoice, {
     events: events.items.map((e) => ({ type: e.type, actor: e.actor, createdAt: e.at })),
     flash,

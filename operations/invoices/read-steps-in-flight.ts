@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client'
 import type { InvoiceState } from '../../workflows/invoice-contract.js'
+import { withDeadline } from '../with-deadline.js'
 
 /** An activity the run is working on (or waiting to retry), as Temporal reports it. */
 export interface StepInFlight {
@@ -23,12 +24,8 @@ const WORKING_STATES: readonly InvoiceState[] = ['prefilling', 'finalizing', 'di
  */
 export async function readStepsInFlight(client: Client, options: { workflowId: string; runId: string; state: InvoiceState; timeoutMs: number }): Promise<StepInFlight[]> {
   if (!WORKING_STATES.includes(options.state)) return []
-  let timer: NodeJS.Timeout | undefined
   try {
-    const description = await Promise.race([
-      client.workflow.getHandle(options.workflowId, options.runId).describe(),
-      new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), options.timeoutMs))),
-    ])
+    const description = await withDeadline(client.workflow.getHandle(options.workflowId, options.runId).describe(), options.timeoutMs)
     return (description?.raw.pendingActivities ?? []).map((a) => ({
       activity: a.activityType?.name ?? 'unknown',
       attempt: a.attempt ?? 1,
@@ -38,8 +35,6 @@ export async function readStepsInFlight(client: Client, options: { workflowId: s
     }))
   } catch {
     return []
-  } finally {
-    clearTimeout(timer)
   }
 }
 
