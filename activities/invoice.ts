@@ -27,6 +27,8 @@ export interface InvoiceWorkflowSettings {
   /** After delivery: how often PlanFact is asked about payments, and the reminder days. */
   paymentCheckMs?: number
   paymentReminderDays?: number[]
+  /** Events one run's history may reach before it continues as new; absent: HISTORY_EVENTS_BOUND (tests lower it). */
+  historyEventsBound?: number
 }
 
 /** What the workflow knows; the activity adds seller, number prefix, time zone and the billed work. */

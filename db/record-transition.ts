@@ -31,6 +31,8 @@ export interface TransitionInput {
   paymentStatus?: string
   /** The run's read-model row; absent in runs started before it existed. */
   run?: RunViewInput
+  /** A run continued as new: its predecessor's read-model and invoice rows become this run's. */
+  continuedFromRunId?: string
 }
 
 const FINAL_STATES = ['completed', 'cancelled', 'paid', 'void']
@@ -42,6 +44,7 @@ const FINAL_STATES = ['completed', 'cancelled', 'paid', 'void']
  */
 export async function recordTransition(db: Database, input: TransitionInput): Promise<void> {
   await db.$transaction(async (tx) => {
+    if (input.continuedFromRunId) await takeOverRows(tx, input.continuedFromRunId, input.event.workflowRunId)
     if (input.invoiceId) {
       await tx.invoice.updateMany({
         where: { id: input.invoiceId },
@@ -57,6 +60,16 @@ export async function recordTransition(db: Database, input: TransitionInput): Pr
     else await followLegacyRun(tx, input)
     await appendEvent(tx, { ...input.event, invoiceId: input.invoiceId ?? input.event.invoiceId ?? null })
   })
+}
+
+/**
+ * Continue-as-new keeps one invoice under one workflow id but gives it a new run id: the rows
+ * keyed by the run follow it, so the list shows one invoice and its PDFs and handles resolve.
+ * A retry finds them moved already and changes nothing.
+ */
+async function takeOverRows(tx: Prisma.TransactionClient, previousRunId: string, runId: string): Promise<void> {
+  await tx.invoiceRun.updateMany({ where: { workflowRunId: previousRunId }, data: { workflowRunId: runId } })
+  await tx.invoice.updateMany({ where: { workflowRunId: previousRunId }, data: { workflowRunId: runId } })
 }
 
 /**

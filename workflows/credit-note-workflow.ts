@@ -2,7 +2,7 @@ import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, ge
 import type { DispatchResult } from '../activities/dispatch.js'
 import type { InvoiceWorkflowSettings } from '../activities/invoice.js'
 import { CREDIT_NOTE_ACTIONS } from '../credit-notes/credit-note-schemas.js'
-import { awaitBuyer } from './dispatch-stage.js'
+import { awaitBuyer, startBuyerWait } from './dispatch-stage.js'
 import {
   bookCreditNoteInPlanFact,
   correctDidoxInvoice,
@@ -161,7 +161,7 @@ export async function creditNoteWorkflow(input: StartCreditNoteInput): Promise<C
     await record('didox', didox)
     if (!didox) return
     if (didox.mode === 'cancel') await record('didox_cancellation', await step('didox_cancellation', () => awaitDeleted(didox.externalId, settings!.didoxPollIntervalMs)))
-    else await record('didox_acceptance', await step('didox_acceptance', () => awaitBuyer(run, didox.externalId, settings!.didoxPollIntervalMs)))
+    else await record('didox_acceptance', await step('didox_acceptance', () => awaitBuyer(run, startBuyerWait(didox.externalId, settings!.didoxPollIntervalMs), settings!)))
   }
 
   /** A cancelled ESF is gone once Didox shows it deleted (a person signs the deletion when no signer is configured). */

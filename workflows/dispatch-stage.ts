@@ -3,11 +3,16 @@ import type { DispatchResult } from '../activities/dispatch.js'
 import { createDidoxDraft, EXTERNAL_CALL_OPTIONS, readDidoxStatus, sendInvoiceEmail, syncPlanFact, uploadPdfToR2 } from './invoice-activities.js'
 import type { InvoiceRun } from './invoice-run.js'
 import type { StepAttempt, StepRunner } from './run-step.js'
+import type { BuyerWait } from './continue-as-new.js'
 
 export interface DispatchPlan {
   /** Deliver through Didox (buyer with a TIN, e-invoicing on, invoice in UZS), else by e-mail. */
   delivery: 'didox' | 'email'
   didoxPollIntervalMs: number
+  /** A continued run: PlanFact, R2 and the draft are done, the buyer's answer is awaited from here. */
+  resumeBuyer?: BuyerWait
+  /** Between two polls: continues the run as new once its history is long (continue-as-new.ts). */
+  continueIfLong?: (wait: BuyerWait) => Promise<void>
 }
 
 /** Didox statuses after which the buyer's answer is final. */
@@ -42,11 +47,23 @@ export async function dispatchInvoice(run: InvoiceRun, step: StepRunner, plan: D
     ['r2', () => uploadPdfToR2.executeWithOptions(withSummary('Store the PDF in R2'), [{ invoiceId }])],
     deliver,
   ]
-  for (const [name, body] of steps) await record(name, await step(name, body))
+  if (!plan.resumeBuyer) for (const [name, body] of steps) await record(name, await step(name, body))
   const draft = run.view.dispatch.didox
   if (plan.delivery === 'didox' && draft?.status === 'done') {
-    await record('didox_acceptance', await step('didox_acceptance', () => awaitBuyer(run, draft.externalId!, plan.didoxPollIntervalMs)))
+    // A continued run polls on from where the previous one was; an operator's retry starts afresh.
+    let resumed = plan.resumeBuyer
+    const poll = () => {
+      const wait = resumed ?? startBuyerWait(draft.externalId!, plan.didoxPollIntervalMs)
+      resumed = undefined
+      return awaitBuyer(run, wait, plan)
+    }
+    await record('didox_acceptance', await step('didox_acceptance', poll))
   }
+}
+
+/** Polling a document Didox has just taken, from now. */
+export function startBuyerWait(documentId: string, pollIntervalMs: number): BuyerWait {
+  return { documentId, since: Date.now(), intervalMs: pollIntervalMs, lastMeaning: '' }
 }
 
 /** The buyer's silence for this long counts as acceptance (external-apis.md, Didox). */
@@ -61,10 +78,11 @@ const MAX_POLL_INTERVAL_MS = 6 * 3_600_000
  * Polls Didox on a durable timer until the buyer accepts (days are normal) or refuses. The
  * interval doubles from `pollIntervalMs` up to six hours, so the history stays small.
  */
-export async function awaitBuyer(run: InvoiceRun, documentId: string, pollIntervalMs: number): Promise<DispatchResult> {
-  let last = ''
-  let interval = pollIntervalMs
-  const since = Date.now()
+export async function awaitBuyer(run: InvoiceRun, wait: BuyerWait, plan: Pick<DispatchPlan, 'didoxPollIntervalMs' | 'continueIfLong'>): Promise<DispatchResult> {
+  const { documentId, since } = wait
+  const pollIntervalMs = plan.didoxPollIntervalMs
+  let last = wait.lastMeaning
+  let interval = wait.intervalMs
   for (;;) {
     const status = await readDidoxStatus({ documentId })
     // ПКМ 489: an ESF the buyer neither signs nor rejects within 10 days counts as accepted.
@@ -84,6 +102,7 @@ export async function awaitBuyer(run: InvoiceRun, documentId: string, pollInterv
       const comment = status.comment ? `, saying: ${JSON.stringify(status.comment)}` : ''
       throw ApplicationFailure.nonRetryable(`the buyer's side answered the e-invoice ${documentId}: ${status.meaning} (Didox status ${status.code})${comment}`, 'DidoxDocumentRefused')
     }
+    await plan.continueIfLong?.({ documentId, since, intervalMs: interval, lastMeaning: last })
     await sleep(Math.min(interval, Math.max(1_000, since + SILENCE_ACCEPTS_MS - Date.now())))
     interval = Math.min(interval * 2, Math.max(pollIntervalMs, MAX_POLL_INTERVAL_MS))
   }

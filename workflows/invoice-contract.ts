@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow'
 import type { InvoicePreview } from '../billing/types.js'
 import type { ActionInput, InvoiceActionName } from './invoice-actions.js'
+import type { InvoiceResume } from './continue-as-new.js'
 
 /**
  * The invoice workflow's public contract: its input, the actions people take (Temporal
@@ -32,6 +33,8 @@ export interface StartInvoiceInput {
   period: string
   /** Who started it (user id from the API). */
   startedBy: string
+  /** Set only by the workflow itself when a run continues as new (continue-as-new.ts). */
+  resume?: InvoiceResume
 }
 
 /** Workflow id of a deal's invoice for a period: one invoice per deal and period. */

@@ -101,6 +101,31 @@ export class InvoiceRun {
     return this.view.state
   }
 
+  /** A continued run takes the view its previous run handed over (continue-as-new.ts). */
+  restore(view: InvoiceView): void {
+    Object.assign(this.view, view)
+    this.previewWritten = this.view.preview
+  }
+
+  /** Someone's action waits to be taken. */
+  get hasWaitingActions(): boolean {
+    return this.inbox.length > 0
+  }
+
+  /** Nothing in flight: no action waiting or in progress, every event written. */
+  get quiet(): boolean {
+    return this.inbox.length === 0 && this.inProgress.length === 0 && this.outbox.length === 0 && !this.writing
+  }
+
+  /**
+   * The first write of a continued run: the read-model and invoice rows move from the previous
+   * run to this one (lists, PDFs and handles follow the current run), with an event that says so.
+   */
+  async continuedFrom(previousRunId: string, runsBefore: number): Promise<void> {
+    this.publish()
+    await this.writeTransition(this.view.state, this.event('continued_as_new', 'system', { previousRunId, runsBefore }), { continuedFromRunId: previousRunId }, true)
+  }
+
   /** The workflow's own rules per action (fingerprint, PDF version, maker-checker, ...). */
   setChecks(check: <A extends InvoiceActionName>(action: A, input: ActionInput<A>) => Problem | null): void {
     this.check = check as never
@@ -296,7 +321,7 @@ export class InvoiceRun {
   protected readonly kind: string = 'invoice'
 
   /** Writes a transition or a view change: the invoice row, the run's read-model row and the event, in one local activity. */
-  protected async writeTransition(state: InvoiceState, event: InvoiceEventInput, extra: { approvedBy?: string; voidReason?: string }, withPreview: boolean): Promise<void> {
+  protected async writeTransition(state: InvoiceState, event: InvoiceEventInput, extra: { approvedBy?: string; voidReason?: string; continuedFromRunId?: string }, withPreview: boolean): Promise<void> {
     await recordTransition({
       ...extra,
       ...(this.view.payment ? { paymentStatus: this.view.payment.status } : {}),

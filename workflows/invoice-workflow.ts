@@ -1,4 +1,4 @@
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, patched, setHandler, uuid4, workflowInfo } from '@temporalio/workflow'
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, CancellationScope, condition, continueAsNew, isCancellation, patched, setHandler, uuid4, workflowInfo } from '@temporalio/workflow'
 import type { InvoiceWorkflowSettings } from '../activities/invoice.js'
 import type { PrefillOutcome } from '../activities/prefill.js'
 import { applyEdits } from '../billing/apply-edits.js'
@@ -15,6 +15,7 @@ import { checkPreviewFreshness, finalizeInvoice, loadInvoiceSettings, prefillInv
 import { ACTION_UPDATES, awaitPrefillUpdate, getInvoiceQuery, type InvoiceOutcome, type StartInvoiceInput } from './invoice-contract.js'
 import { InvoiceCancelled, InvoiceRun, type Problem, type TakenAction } from './invoice-run.js'
 import { abandonOnCancel, createStepRunner } from './run-step.js'
+import { HISTORY_EVENTS_BOUND, historyReachedBound, type BuyerWait, type ResumeStage } from './continue-as-new.js'
 import { invoiceWorkflowV1 } from './v1/invoice-workflow-v1.js'
 
 /** Runs started before actions became Updates take signals and finish on the code they started with. */
@@ -40,8 +41,10 @@ const START_REFUSALS: Record<string, string> = {
 export async function invoiceWorkflow(input: StartInvoiceInput): Promise<InvoiceOutcome> {
   if (!patched(ACTIONS_AS_UPDATES_PATCH)) return invoiceWorkflowV1(input)
   const run = new InvoiceRun(input)
-  let settings: InvoiceWorkflowSettings | null = null
-  let sources: Omit<PrefillOutcome, 'preview'> | undefined
+  const { resume } = input
+  let settings: InvoiceWorkflowSettings | null = resume?.settings ?? null
+  let sources: Omit<PrefillOutcome, 'preview'> | undefined = resume?.sources
+  if (resume) run.restore(resume.view)
   let startRefusal: Problem | { code: string; message: string } | null = null
 
   setHandler(getInvoiceQuery, () => run.view)
@@ -123,9 +126,10 @@ export async function invoiceWorkflow(input: StartInvoiceInput): Promise<Invoice
     run.view.preview = outcome.preview
   }
 
-  async function awaitConfirmation(actor: string): Promise<{ preview: InvoicePreview; actor: string }> {
-    await run.moveTo('awaiting_confirmation', actor)
+  async function awaitConfirmation(actor: string, resumed = false): Promise<{ preview: InvoicePreview; actor: string }> {
+    if (!resumed) await run.moveTo('awaiting_confirmation', actor)
     for (;;) {
+      await continueIfLong('awaiting_confirmation')
       const action = (await run.next(['refresh', 'confirm', 'cancel']))!
       if (action.name === 'refresh') {
         run.queueEvent('refresh_requested', action.input.actor)
@@ -213,9 +217,10 @@ export async function invoiceWorkflow(input: StartInvoiceInput): Promise<Invoice
     return 'finalized'
   }
 
-  async function awaitApproval(): Promise<'approved' | 'rejected'> {
-    await run.moveTo('awaiting_approval', 'system', { payload: { number: run.view.invoiceNumber, pdfVersion: run.view.pdfVersion } })
+  async function awaitApproval(resumed = false): Promise<'approved' | 'rejected'> {
+    if (!resumed) await run.moveTo('awaiting_approval', 'system', { payload: { number: run.view.invoiceNumber, pdfVersion: run.view.pdfVersion } })
     for (;;) {
+      await continueIfLong('awaiting_approval')
       const action = await run.next(['approve', 'reject', 'cancel'], settings!.approvalReminderMs)
       if (!action) {
         await remindApprovers({ event: run.event('approval_reminder', 'system', { number: run.view.invoiceNumber }) })
@@ -241,6 +246,24 @@ export async function invoiceWorkflow(input: StartInvoiceInput): Promise<Invoice
     await run.moveTo('cancelled', actor, { payload: { reason }, ...(run.view.invoiceNumber ? { voidReason: reason } : {}) })
   }
 
+  /**
+   * At a long wait: once the history reached its bound, the run continues as new with its state
+   * (continue-as-new.ts). Not while an action waits or an event is unwritten: the wait takes the
+   * action first and looks again at its next turn.
+   */
+  async function continueIfLong(stage: ResumeStage, buyer?: BuyerWait): Promise<void> {
+    if (!historyReachedBound(settings?.historyEventsBound ?? HISTORY_EVENTS_BOUND)) return
+    await condition(() => run.hasWaitingActions || (run.quiet && allHandlersFinished()))
+    if (run.hasWaitingActions) return
+    const info = workflowInfo()
+    await continueAsNew<typeof invoiceWorkflow>({
+      dealId: input.dealId,
+      period: input.period,
+      startedBy: input.startedBy,
+      resume: { stage, view: run.view, settings: settings!, sources: sources!, ...(buyer ? { buyer } : {}), previousRunId: info.runId, runsBefore: (resume?.runsBefore ?? 0) + 1 },
+    })
+  }
+
   async function finish(state: InvoiceOutcome['state']): Promise<InvoiceOutcome> {
     await run.finish()
     await condition(allHandlersFinished)
@@ -248,21 +271,43 @@ export async function invoiceWorkflow(input: StartInvoiceInput): Promise<Invoice
   }
 
   try {
-    await prefill(input.startedBy, true)
-    settings = (await step('settings', () => loadInvoiceSettings()))!
-    let next = await awaitConfirmation('system')
-    for (;;) {
-      if ((await finalize(next)) === 'finalized' && (await awaitApproval()) === 'approved') break
-      next = await awaitConfirmation('system')
+    if (resume) {
+      await run.continuedFrom(resume.previousRunId, resume.runsBefore)
+    } else {
+      await prefill(input.startedBy, true)
+      settings = (await step('settings', () => loadInvoiceSettings()))!
     }
-    const buyer = sources!.customer
-    const eInvoice = buyer.eInvoicing && buyer.tin !== null && run.view.preview!.currency === 'UZS'
-    await dispatchInvoice(run, step, { delivery: eInvoice ? 'didox' : 'email', didoxPollIntervalMs: settings.didoxPollIntervalMs })
-    if (!patched(FOLLOW_PAYMENT_PATCH)) {
-      await run.moveTo('completed', 'system')
-      return await finish('completed')
+    const stage = resume?.stage
+    if (stage !== 'awaiting_buyer' && stage !== 'following_payment') {
+      // Confirmed and finalized, then approved; a stale finalize or a rejection asks again.
+      let approving = stage === 'awaiting_approval'
+      let resumed = stage !== undefined
+      for (;;) {
+        if (!approving) approving = (await finalize(await awaitConfirmation('system', resumed))) === 'finalized'
+        else if ((await awaitApproval(resumed)) === 'approved') break
+        else approving = false
+        resumed = false
+      }
     }
-    const end = await followPayment(run, step, { checkIntervalMs: settings.paymentCheckMs ?? 6 * 3_600_000, reminderDays: settings.paymentReminderDays ?? [3, 10, 30] })
+    if (stage !== 'following_payment') {
+      const buyer = sources!.customer
+      const eInvoice = buyer.eInvoicing && buyer.tin !== null && run.view.preview!.currency === 'UZS'
+      await dispatchInvoice(run, step, {
+        delivery: eInvoice ? 'didox' : 'email',
+        didoxPollIntervalMs: settings!.didoxPollIntervalMs,
+        ...(resume?.buyer ? { resumeBuyer: resume.buyer } : {}),
+        continueIfLong: (wait) => continueIfLong('awaiting_buyer', wait),
+      })
+      if (!patched(FOLLOW_PAYMENT_PATCH)) {
+        await run.moveTo('completed', 'system')
+        return await finish('completed')
+      }
+    }
+    const end = await followPayment(run, step, {
+      checkIntervalMs: settings!.paymentCheckMs ?? 6 * 3_600_000,
+      reminderDays: settings!.paymentReminderDays ?? [3, 10, 30],
+      continueIfLong: () => continueIfLong('following_payment'),
+    })
     return await finish(end)
   } catch (err) {
     if (err instanceof InvoiceCancelled) {

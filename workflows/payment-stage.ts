@@ -12,6 +12,8 @@ export interface PaymentPlan {
   checkIntervalMs: number
   /** Days after the due date on which an overdue invoice reminds its billing contacts. */
   reminderDays: readonly number[]
+  /** Before each wait: continues the run as new once its history is long (continue-as-new.ts). */
+  continueIfLong?: () => Promise<void>
 }
 
 const STATE_OF: Record<PaymentStatus, InvoiceState> = {
@@ -67,6 +69,7 @@ export async function followPayment(run: InvoiceRun, step: StepRunner, plan: Pay
       }
     }
 
+    await plan.continueIfLong?.()
     const action = await run.next(['recordPayment'], msUntilNextLook(plan, check.dueDate, reminded), () => woken)
     if (action) await recordByHand(run, action as TakenAction<'recordPayment'>)
   }
