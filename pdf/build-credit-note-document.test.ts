@@ -23,7 +23,7 @@ describe('buildCreditNoteDocument', () => {
     const input = makeCreditNoteInput(makePartialCreditNote(), { language: 'ru' })
     const document = buildCreditNoteDocument(input)
     expect(document).toEqual({
-      templateVersion: 'credit-note-v1',
+      templateVersion: 'credit-note-v2',
       language: 'ru',
       number: 'CN-2026-00001',
       issueDate: '2026-12-02',

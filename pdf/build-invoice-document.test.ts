@@ -19,7 +19,7 @@ function makeInput(overrides: Partial<BuildInvoiceDocumentInput> = {}): BuildInv
 describe('buildInvoiceDocument', () => {
   it('takes figures from the preview as they are and dates from the deal terms', () => {
     const document = buildInvoiceDocument(makeInput())
-    expect(document.templateVersion).toBe('invoice-v1')
+    expect(document.templateVersion).toBe('invoice-v2')
     expect(document.language).toBe('ru')
     expect(document.number).toBe('INV-2026-000005')
     expect(document.issueDate).toBe('2026-11-25')

@@ -16,6 +16,8 @@ export async function readPdf(pdf: Uint8Array): Promise<{
   info: string
   /** `-layout` by default (columns kept apart on each line); `layout: false` gives reading order, for wrapped sentences. */
   text: (options?: { first?: number; last?: number; layout?: boolean }) => Promise<string>
+  /** The fonts in the PDF (`pdffonts`): name and type, e.g. "AAAAAA+NotoSans-Regular", "CID TrueType". */
+  fonts: () => Promise<{ name: string; type: string }[]>
   dispose: () => Promise<void>
 }> {
   const dir = await mkdtemp(join(tmpdir(), 'invoice-pdf-'))
@@ -32,6 +34,18 @@ export async function readPdf(pdf: Uint8Array): Promise<{
       if (options.last !== undefined) args.push('-l', String(options.last))
       const { stdout } = await run('pdftotext', [...args, file, '-'], { maxBuffer: 64 * 1024 * 1024 })
       return stdout.replace(/[\u00a0\u202f]/g, ' ')
+    },
+    fonts: async () => {
+      const { stdout } = await run('pdffonts', [file])
+      // Columns: name (or "[none]"), type (may contain a space), encoding, emb, sub, uni, object, generation.
+      return stdout
+        .split('\n')
+        .slice(2)
+        .filter(Boolean)
+        .map((line) => {
+          const [name, ...rest] = line.trim().split(/\s+/)
+          return { name: name!, type: rest.slice(0, rest.length - 6).join(' ') }
+        })
     },
     dispose: () => rm(dir, { recursive: true, force: true }),
   }

@@ -95,6 +95,6 @@ describe('renderCreditNoteHtml', () => {
   it('refuses a document made for another template version, or an invoice template', () => {
     const document = makeCreditNoteDocument()
     expect(() => renderCreditNoteHtml({ ...document, templateVersion: 'credit-note-v0' })).toThrow(InvoiceDocumentError)
-    expect(() => renderCreditNoteHtml({ ...document, templateVersion: 'invoice-v1' })).toThrow(/renders credit-note-v1 only/)
+    expect(() => renderCreditNoteHtml({ ...document, templateVersion: 'invoice-v1' })).toThrow(/renders credit-note-v2 only/)
   })
 })

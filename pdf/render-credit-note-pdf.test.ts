@@ -4,6 +4,7 @@ import { createGotenbergClient } from '../clients/gotenberg.js'
 import { hashRenderInput } from './hash-render-input.js'
 import { readPdf, squeezeSpaces } from './read-pdf-text.js'
 import { renderCreditNotePdf } from './render-credit-note-pdf.js'
+import { CREDIT_NOTE_TEMPLATE_VERSION } from './template-version.js'
 import { makeCreditNoteDocument, makePartialCreditNote, makeVoidCreditNote } from './test-credit-notes.js'
 
 // The real Gotenberg started by `scripts/services.sh up gotenberg`.
@@ -32,12 +33,12 @@ describe('renderCreditNotePdf through Gotenberg', () => {
       expect(text).not.toContain('Платёжные реквизиты')
       expect(text).toContain('Страница 1 из 1')
 
-      expect(result.templateVersion).toBe('credit-note-v1')
+      expect(result.templateVersion).toBe(CREDIT_NOTE_TEMPLATE_VERSION)
       expect(result.inputHash).toBe(hashRenderInput(document))
       expect(result.sizeBytes).toBe(result.pdf.byteLength)
       expect(result.sha256).toBe(createHash('sha256').update(result.pdf).digest('hex'))
       expect(pdf.info).toMatch(/^Page size:\s+595\.\d+ x 842\.\d+ pts \(A4\)/m)
-      expect(text).toContain(`credit-note-v1/${result.inputHash.slice(0, 12)}`)
+      expect(text).toContain(`${CREDIT_NOTE_TEMPLATE_VERSION}/${result.inputHash.slice(0, 12)}`)
     } finally {
       await pdf.dispose()
     }
@@ -65,7 +66,7 @@ describe('renderCreditNotePdf through Gotenberg', () => {
     const result = await renderCreditNotePdf({ document: makeCreditNoteDocument(makePartialCreditNote(), 'uz'), gotenberg, writeMetadata: true })
     const pdf = await readPdf(result.pdf)
     try {
-      expect(pdf.info).toMatch(/^Creator:\s+credit-note-v1$/m)
+      expect(pdf.info).toMatch(new RegExp(`^Creator:\\s+${CREDIT_NOTE_TEMPLATE_VERSION}$`, 'm'))
       expect(pdf.info).toContain(`input-sha256:${result.inputHash}`)
       const text = await pdf.text()
       expect(text).toContain('Kredit-nota')

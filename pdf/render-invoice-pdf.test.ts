@@ -7,6 +7,7 @@ import { buildInvoiceDocument } from './build-invoice-document.js'
 import { hashRenderInput } from './hash-render-input.js'
 import { readPdf, squeezeSpaces } from './read-pdf-text.js'
 import { renderInvoicePdf } from './render-invoice-pdf.js'
+import { INVOICE_TEMPLATE_VERSION } from './template-version.js'
 import { makeLargeDocument, makeLine, makePreview, makeSeller } from './test-documents.js'
 
 // The real Gotenberg started by `scripts/services.sh up gotenberg`.
@@ -60,13 +61,34 @@ describe('renderInvoicePdf through Gotenberg', () => {
       expect(text).toContain('Karimova Dilnoza')
       expect(text).toContain('Page 1 of 1')
 
-      expect(result.templateVersion).toBe('invoice-v1')
+      expect(result.templateVersion).toBe(INVOICE_TEMPLATE_VERSION)
       expect(result.inputHash).toBe(hashRenderInput(document))
       expect(result.sizeBytes).toBe(result.pdf.byteLength)
       expect(result.sha256).toBe(createHash('sha256').update(result.pdf).digest('hex'))
       expect(pdf.info).toMatch(/^Page size:\s+595\.\d+ x 842\.\d+ pts \(A4\)/m)
       // Every page's footer names the template and the input that produced it.
-      expect(text).toContain(`invoice-v1/${result.inputHash.slice(0, 12)}`)
+      expect(text).toContain(`${INVOICE_TEMPLATE_VERSION}/${result.inputHash.slice(0, 12)}`)
+    } finally {
+      await pdf.dispose()
+    }
+  })
+
+  it('prints emoji in a description with the emoji font, not as empty boxes', async () => {
+    const document = buildInvoiceDocument({
+      preview: makePreview({ lines: [makeLine({ lineId: 'time:Development:deal', description: 'Launch 🚀 checklist ✅', quantity: '1.00', rate: '80.00', amount: '80.00' })] }),
+      customer: makeCustomer({ legalName: 'Acme 🌟 LLC', language: 'en' }),
+      deal: makeDeal(),
+      seller: makeSeller(),
+      number: 'INV-2026-000043',
+      issueDate: '2026-11-25',
+    })
+    const pdf = await readPdf((await renderInvoicePdf({ document, gotenberg })).pdf)
+    try {
+      // Colour emoji glyphs are drawn as Type 3 fonts; without the emoji font they would be the text font's empty box.
+      expect((await pdf.fonts()).filter((font) => font.type === 'Type 3').length).toBeGreaterThanOrEqual(1)
+      // The emoji's own glyph runs are extracted apart from the words around them.
+      const text = squeezeSpaces(await pdf.text({ layout: false }))
+      for (const piece of ['Launch', '🚀', 'checklist', '✅', '🌟']) expect(text).toContain(piece)
     } finally {
       await pdf.dispose()
     }
@@ -77,7 +99,7 @@ describe('renderInvoicePdf through Gotenberg', () => {
     const result = await renderInvoicePdf({ document, gotenberg, writeMetadata: true })
     const pdf = await readPdf(result.pdf)
     try {
-      expect(pdf.info).toMatch(/^Creator:\s+invoice-v1$/m)
+      expect(pdf.info).toMatch(new RegExp(`^Creator:\\s+${INVOICE_TEMPLATE_VERSION}$`, 'm'))
       expect(pdf.info).toContain(`input-sha256:${result.inputHash}`)
     } finally {
       await pdf.dispose()

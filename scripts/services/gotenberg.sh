@@ -21,6 +21,8 @@ gotenberg_install() {
   [ -d /usr/share/fonts/truetype/liberation ] || pkgs+=(fonts-liberation)
   [ -d /usr/share/fonts/truetype/dejavu ] || pkgs+=(fonts-dejavu)
   [ -d /usr/share/fonts/truetype/noto ] || pkgs+=(fonts-noto-core)
+  # Emoji in descriptions and names print as themselves, not as empty boxes.
+  [ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || pkgs+=(fonts-noto-color-emoji)
   [ ${#pkgs[@]} -eq 0 ] || apt_install "${pkgs[@]}"
   command -v go >/dev/null || die "Go (>= 1.26.5) is needed to build Gotenberg"
   mkdir -p "$LOCAL/bin"
