@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readSettings, SETTING_KEYS } from '../db/settings.js'
+import { testDatabaseUrl } from '../test-support/env.js'
 import { createTestApp, type TestApp } from './create-test-app.js'
 
 interface SettingDto {
@@ -75,5 +76,39 @@ describe('/settings', () => {
     expect(await res.json()).toMatchObject({ issues: [{ field: 'body.value', problem: 'must be at least 0.25 (a reminder every 15 minutes)' }] })
     expect((await t.call('PUT', '/settings/approvalReminderHours', { body: { value: 0.25 } })).status).toBe(200)
     expect((await t.call('PUT', '/settings/approvalReminderHours', { body: { value: 48 } })).status).toBe(200)
+  })
+
+  it('records every change (who, before, after, when) and answers the history newest first', async () => {
+    const history = async (query = '') => (await (await t.call('GET', `/settings/paymentCheckHours/history${query}`, { as: 'viewer' })).json()) as { key: string; items: { key: string; before: unknown; after: unknown; changedBy: string; changedAt: string }[] }
+    const before = (await history()).items.length
+    const startedAt = Date.now()
+    expect((await t.call('PUT', '/settings/paymentCheckHours', { body: { value: 12 } })).status).toBe(200)
+    expect((await t.call('PUT', '/settings/paymentCheckHours', { body: { value: 12 } })).status).toBe(200) // the same value: nothing changed
+    expect((await t.call('PUT', '/settings/paymentCheckHours', { body: { value: 6 } })).status).toBe(200)
+    const answer = await history()
+    expect(answer.key).toBe('paymentCheckHours')
+    expect(answer.items.length).toBe(before + 2)
+    expect(answer.items.slice(0, 2)).toEqual([
+      { key: 'paymentCheckHours', before: 12, after: 6, changedBy: 'ada', changedAt: expect.any(String) },
+      { key: 'paymentCheckHours', before: 6, after: 12, changedBy: 'ada', changedAt: expect.any(String) },
+    ])
+    expect(Date.parse(answer.items[0]!.changedAt)).toBeGreaterThanOrEqual(startedAt - 1000)
+    expect((await history('?limit=1')).items).toHaveLength(1)
+  })
+
+  it('records a change made in the database directly as its role, and keeps the record append-only', async () => {
+    const role = decodeURIComponent(new URL(testDatabaseUrl()).username)
+    await t.db.$executeRaw`UPDATE "settings" SET "value" = '7' WHERE "key" = 'paymentCheckHours'`
+    await t.db.$executeRaw`UPDATE "settings" SET "value" = '6' WHERE "key" = 'paymentCheckHours'`
+    const [latest] = await t.db.settingChange.findMany({ where: { key: 'paymentCheckHours' }, orderBy: { id: 'desc' }, take: 1 })
+    expect(latest).toMatchObject({ valueBefore: 7, valueAfter: 6, changedBy: `db:${role}` })
+    await expect(t.db.settingChange.update({ where: { id: latest!.id }, data: { changedBy: 'someone else' } })).rejects.toThrow(/setting_changes is append-only: UPDATE refused/)
+    await expect(t.db.settingChange.deleteMany({ where: { key: 'paymentCheckHours' } })).rejects.toThrow(/setting_changes is append-only: DELETE refused/)
+    await expect(t.db.$executeRaw`TRUNCATE "settings"`).rejects.toThrow(/permission denied/)
+  })
+
+  it('answers 404 for the history of an unknown key and 400 for a bad limit', async () => {
+    expect((await t.call('GET', '/settings/colour/history')).status).toBe(404)
+    expect((await t.call('GET', '/settings/makerChecker/history?limit=0')).status).toBe(400)
   })
 })

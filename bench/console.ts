@@ -105,7 +105,8 @@ const withDatabase = (url: string, name: string): string => {
 }
 const databaseName = (url: string): string => decodeURIComponent(new URL(url).pathname.slice(1))
 const templateName = databaseName(templateUrl)
-const adminUrl = withDatabase(templateUrl, 'postgres')
+// Cloning needs CREATEDB: the owner role has it, the app's role (TEST_DATABASE_URL) does not.
+const adminUrl = withDatabase(process.env.TEST_DATABASE_OWNER_URL || templateUrl, 'postgres')
 const benchName = `${DB_PREFIX}${process.pid}`
 if ([process.env.DATABASE_URL, templateUrl].filter((u): u is string => !!u).map(databaseName).includes(benchName)) throw new Error(`refusing to use ${benchName}: it is the app's or the tests' database`)
 const benchUrl = withDatabase(templateUrl, benchName)
@@ -673,7 +674,8 @@ async function run(): Promise<void> {
     const db = createDatabase(config.database.url)
     closers.push(() => db.$disconnect())
     const seeded = await seed(db)
-    const sqlClient = new pg.Client({ connectionString: benchUrl })
+    // VACUUM needs the owner: the app's role owns no table.
+    const sqlClient = new pg.Client({ connectionString: withDatabase(adminUrl, benchName) })
     await sqlClient.connect()
     closers.push(() => sqlClient.end())
     await sqlClient.query('VACUUM ANALYZE')

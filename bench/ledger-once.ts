@@ -101,7 +101,10 @@ async function loadDeal(clickhouse: ReturnType<typeof createClickHouse>, dealId:
   return deal
 }
 
-/** A finalized, approved invoice row the ledger records, with minimal JSON snapshots (the ledger only needs it to exist). */
+/**
+ * A finalized invoice row the ledger records, with minimal JSON snapshots (the ledger only needs
+ * it to exist); not approved yet: the ledger takes rows only before approval (approveInvoice).
+ */
 async function insertInvoice(
   client: pg.Client,
   invoice: { id: string; workflowId: string; dealId: string; customerId: string; currency: string; month: string; number: string },
@@ -112,9 +115,14 @@ async function insertInvoice(
                              "currency", "subtotal", "vat_rate", "vat_amount", "total", "number", "preview", "buyer", "seller", "deal",
                              "source_fingerprint", "confirmed_by", "confirmed_at", "approved_by", "approved_at", "ledger_recorded", "updated_at")
      VALUES ($1, $2, $3, 'completed', $4, $5, $6, $7::date, $8::date, $9, 0, 12, 0, 0, $10, '{}', '{}', '{}', '{}',
-             'bench', 'bench', now(), 'bench-approver', now(), true, now())`,
+             'bench', 'bench', now(), NULL, NULL, true, now())`,
     [invoice.id, invoice.workflowId, randomUUID(), invoice.dealId, invoice.customerId, invoice.month, period.from, period.to, invoice.currency, invoice.number],
   )
+}
+
+/** Approves the invoice once its ledger rows are written, as the workflow does. */
+async function approveInvoice(client: pg.Client, invoiceId: string): Promise<void> {
+  await client.query(`UPDATE "invoices" SET "approved_by" = 'bench-approver', "approved_at" = now() WHERE "id" = $1`, [invoiceId])
 }
 
 /**
@@ -157,6 +165,7 @@ async function fill([path, databaseUrl, dealId, monthsText, totalText]: Args): P
       const invoiceId = randomUUID()
       await insertInvoice(client, { id: invoiceId, workflowId: 'bench-ledger-fill', dealId: deal.dealId, customerId: deal.customerId, currency: deal.currency, month, number: `BENCH-${deal.dealId}-${month}` })
       await db.$transaction((tx) => writeBilledWork(tx, { invoiceId, dealId: deal.dealId }, rows), { timeout: 60_000 })
+      await approveInvoice(client, invoiceId)
       realistic += rows.length
       console.error(`fill: ${deal.dealId} ${month}: ${rows.length} billed worklogs on invoice BENCH-${deal.dealId}-${month}`)
     }
@@ -178,6 +187,7 @@ async function fill([path, databaseUrl, dealId, monthsText, totalText]: Args): P
            FROM generate_series(1, $5::int) AS g`,
         [invoiceId, synthDeal, String(SYNTHETIC_ID_BASE + k * 10_000_000), `${month}-01`, n],
       )
+      await approveInvoice(client, invoiceId)
       if ((k + 1) % 10 === 0 || k === invoices - 1) {
         const done = Math.min(synthetic, (k + 1) * SYNTHETIC_INVOICE_ROWS)
         console.error(`fill: synthetic ${done}/${synthetic} rows on ${k + 1}/${invoices} invoices (${((performance.now() - started) / 1000).toFixed(1)} s)`)
@@ -413,7 +423,7 @@ async function write([path, databaseUrl, dealId, month, rowsText, repsText]: Arg
     // place untimed when the part before it failed.
     const invoiceId = randomUUID()
     await insertInvoice(client, { id: invoiceId, workflowId: WRITE_WORKFLOW, dealId: prefilled.deal.dealId, customerId: prefilled.customer.customerId, currency: prefilled.deal.currency, month: month!, number: `BENCH-W-${invoiceId.slice(0, 8)}` })
-    await client.query(`UPDATE "invoices" SET "state" = 'finalizing', "approved_by" = NULL, "approved_at" = NULL WHERE "id" = $1`, [invoiceId])
+    await client.query(`UPDATE "invoices" SET "state" = 'finalizing' WHERE "id" = $1`, [invoiceId])
     const target = { invoiceId, dealId: prefilled.deal.dealId }
     const attempt = async (lifted: boolean, body: (tx: Prisma.TransactionClient) => Promise<void>): Promise<Attempt> => {
       const before = await serverCpu.sample()

@@ -63,7 +63,8 @@ const FLOOR_DB = 'invoicing_bench_noledger'
 
 const envFile = join(root, '.env')
 if (existsSync(envFile)) process.loadEnvFile(envFile)
-const appUrl = process.env.DATABASE_URL
+// The bench makes and migrates databases of its own: as the owner role, which may (.env.example).
+const appUrl = process.env.DATABASE_OWNER_URL || process.env.DATABASE_URL
 if (!appUrl) throw new Error('DATABASE_URL is not set (.env)')
 const withDatabase = (url: string, name: string): string => {
   const u = new URL(url)
@@ -121,7 +122,7 @@ async function prepareDatabase(name: string, url: string, recreate: boolean): Pr
       await admin.query(`CREATE DATABASE "${name}"`)
     }
   })
-  execFileSync(join(root, 'node_modules/.bin/tsx'), ['prisma/migrate.ts'], { cwd: root, env: { ...process.env, DATABASE_URL: url }, stdio: ['ignore', 'ignore', 'inherit'] })
+  execFileSync(join(root, 'node_modules/.bin/tsx'), ['prisma/migrate.ts'], { cwd: root, env: { ...process.env, DATABASE_URL: url, DATABASE_OWNER_URL: url }, stdio: ['ignore', 'ignore', 'inherit'] })
 }
 
 async function setLookback(url: string, months: number): Promise<void> {

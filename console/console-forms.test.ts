@@ -127,6 +127,16 @@ describe('console forms', () => {
     if (!before) await t.db.setting.delete({ where: { key: 'creditNoteNumberPrefix' } })
   })
 
+  it('lists the recent changes of settings below them: who, when, before and after', async () => {
+    expect((await post('admin', '/app/settings/paymentCheckHours', { value: '8' })).status).toBe(303)
+    expect((await post('admin', '/app/settings/paymentCheckHours', { value: '6' })).status).toBe(303)
+    const page = await get('viewer', '/app/settings')
+    expect(page).toContain('<h2>Recent changes</h2>')
+    const rows = [...page.matchAll(/<tr data-setting-change="paymentCheckHours">(.*?)<\/tr>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim())
+    expect(rows.slice(0, 2)).toEqual([expect.stringMatching(/ ada paymentCheckHours 8 → 6$/), expect.stringMatching(/ ada paymentCheckHours 6 → 8$/)])
+    expect(await get('viewer', '/app/settings?lang=ru')).toContain('Последние изменения')
+  })
+
   it('names a bad period of a billing run or an invoice beside its field, in Russian too', async () => {
     const run = await post('accountant', '/app/billing-runs', { period: '2026-13', dealIds: '', concurrency: '' })
     expect(run.status).toBe(400)

@@ -83,11 +83,12 @@ export async function findBilledElsewhere(db: Db, worklogIds: readonly string[],
 }
 
 /**
- * Replaces the invoice's ledger rows with `rows` (inside the finalization's transaction). The
- * partial unique index refuses a worklog another live invoice bills (23505).
+ * Replaces the invoice's live ledger rows with `rows` (inside the finalization's transaction).
+ * The partial unique index refuses a worklog another live invoice bills (23505); the ledger's
+ * trigger refuses the delete once the invoice was approved or voided, and released rows stay.
  */
 export async function writeBilledWork(tx: Prisma.TransactionClient, invoice: { invoiceId: string; dealId: string }, rows: readonly BilledWorkRow[]): Promise<void> {
-  await tx.$executeRaw`DELETE FROM "billed_work" WHERE "invoice_id" = ${invoice.invoiceId}::uuid`
+  await tx.$executeRaw`DELETE FROM "billed_work" WHERE "invoice_id" = ${invoice.invoiceId}::uuid AND "released_at" IS NULL`
   if (rows.length === 0) return
   // One statement for any size, the rows as one JSON text: node-postgres serializes eight
   // 100k-element arrays in ~0.8 s, a string at once (bench/ledger.ts). worklog_hash is the

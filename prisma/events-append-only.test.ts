@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { testDatabaseUrl } from '../test-support/env.js'
+import { testDatabaseOwnerUrl, testDatabaseUrl } from '../test-support/env.js'
 
 describe('invoice_events is append-only in the database itself', () => {
   const client = new pg.Client({ connectionString: testDatabaseUrl() })
@@ -33,8 +33,15 @@ describe('invoice_events is append-only in the database itself', () => {
     expect(rows).toEqual([{ actor: 'tester' }])
   })
 
-  it('refuses TRUNCATE', async () => {
-    await expect(client.query('TRUNCATE invoice_events')).rejects.toThrow('invoice_events is append-only: TRUNCATE refused')
+  it('refuses TRUNCATE: the app\'s role may not, and the trigger stops the owner', async () => {
+    await expect(client.query('TRUNCATE invoice_events')).rejects.toThrow('permission denied for table invoice_events')
+    const owner = new pg.Client({ connectionString: testDatabaseOwnerUrl() })
+    await owner.connect()
+    try {
+      await expect(owner.query('TRUNCATE invoice_events')).rejects.toThrow('invoice_events is append-only: TRUNCATE refused')
+    } finally {
+      await owner.end()
+    }
     const { rows } = await client.query('SELECT count(*)::int AS n FROM invoice_events WHERE id = $1', [id])
     expect(rows[0].n).toBe(1)
   })

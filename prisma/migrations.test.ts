@@ -2,14 +2,15 @@ import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { testDatabaseUrl } from '../test-support/env.js'
+import { testDatabaseOwnerUrl } from '../test-support/env.js'
 import { applyMigrations } from './apply-migrations.js'
 
 const migrationsDir = fileURLToPath(new URL('./migrations', import.meta.url))
 
-// A throw-away database per run, so "from empty" really is empty.
+// A throw-away database per run, so "from empty" really is empty; made and migrated by the owner
+// role, as scripts/migrate.sh does (the app's role may not create databases or tables).
 const scratchName = `invoicing_scratch_${randomBytes(4).toString('hex')}`
-const adminUrl = testDatabaseUrl()
+const adminUrl = testDatabaseOwnerUrl()
 const scratchUrl = withDatabase(adminUrl, scratchName)
 
 function withDatabase(url: string, name: string): string {

@@ -15,6 +15,7 @@ load_env() {
     if [ "${NODE_ENV:-}" = production ]; then return 0; fi
     cp "$ROOT/.env.example" "$ROOT/.env"; log "created .env from .env.example"
   fi
+  upgrade_env_for_app_role "$ROOT/.env"
   local line key value
   while IFS= read -r line || [ -n "$line" ]; do
     case "$line" in ''|'#'*) continue ;; esac
@@ -23,6 +24,35 @@ load_env() {
     if [[ "$value" =~ ^\"(.*)\"$ ]]; then value="${BASH_REMATCH[1]}"; fi
     [ -n "${!key+x}" ] || export "$key=$value"
   done < "$ROOT/.env"
+  derive_owner_urls
+}
+
+# The app connects as a role that owns nothing (DATABASE_URL); the owner role only migrates
+# (DATABASE_OWNER_URL). Without an owner URL (an environment from before the app role),
+# DATABASE_URL is taken as the owner's: the app then runs as the owner (migrate warns).
+derive_owner_urls() {
+  if [ -z "${DATABASE_OWNER_URL:-}" ] && [ -n "${DATABASE_URL:-}" ]; then export DATABASE_OWNER_URL="$DATABASE_URL"; fi
+  if [ -z "${TEST_DATABASE_OWNER_URL:-}" ] && [ -n "${TEST_DATABASE_URL:-}" ]; then export TEST_DATABASE_OWNER_URL="$TEST_DATABASE_URL"; fi
+}
+
+# A local .env from before the app role connects as the owner: its DATABASE_URL becomes
+# DATABASE_OWNER_URL and DATABASE_URL connects as <owner>_app (same dev password), likewise for the
+# test database; `services.sh up` creates the role. Only the local cluster's URLs are rewritten.
+upgrade_env_for_app_role() {
+  local file="$1"
+  [ "${NODE_ENV:-}" != production ] || return 0
+  grep -q '^DATABASE_OWNER_URL=' "$file" && return 0
+  grep -q '^DATABASE_URL=postgresql://[^:@/]*:invoicing-local@' "$file" || return 0
+  local line out=""
+  while IFS= read -r line || [ -n "$line" ]; do
+    if [[ "$line" =~ ^(TEST_)?DATABASE_URL=(postgresql://)([^:@/]+)(:invoicing-local@.*)$ ]]; then
+      out+="${BASH_REMATCH[1]}DATABASE_OWNER_URL=${BASH_REMATCH[2]}${BASH_REMATCH[3]}${BASH_REMATCH[4]}"$'\n'
+      line="${BASH_REMATCH[1]}DATABASE_URL=${BASH_REMATCH[2]}${BASH_REMATCH[3]}_app${BASH_REMATCH[4]}"
+    fi
+    out+="$line"$'\n'
+  done < "$file"
+  printf '%s' "$out" > "$file"
+  log "upgraded .env: the app connects as its own role (DATABASE_URL), migrations as the owner (DATABASE_OWNER_URL)"
 }
 
 # Waits until a command succeeds, printing a dot a second; fails after $1 seconds.

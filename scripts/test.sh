@@ -18,7 +18,7 @@ log "tests"
 results="$LOCAL/vitest-results.json"
 rm -f "$results"
 status=0
-DATABASE_URL="$TEST_DATABASE_URL" TEMPORAL_NAMESPACE="$TEST_TEMPORAL_NAMESPACE" S3_BUCKET="$TEST_S3_BUCKET" \
+DATABASE_URL="$TEST_DATABASE_URL" DATABASE_OWNER_URL="$TEST_DATABASE_OWNER_URL" TEMPORAL_NAMESPACE="$TEST_TEMPORAL_NAMESPACE" S3_BUCKET="$TEST_S3_BUCKET" \
   npx vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@" || status=$?
 # The plain closing line CI reads, whatever the reporter printed above.
 if [ -f "$results" ]; then

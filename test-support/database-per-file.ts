@@ -9,26 +9,35 @@ import { cloneDatabase, dropDatabase, withAdmin } from './postgres-admin.js'
  * be billed once per database, and test files generate the same worklog ids: sharing one
  * database, files (and earlier runs) would bill each other's work. scripts/test.sh drops clones
  * a killed run left behind.
+ *
+ * The owner role (TEST_DATABASE_OWNER_URL) clones and drops; the tests connect as the app's role
+ * (TEST_DATABASE_URL), which owns nothing: a clone keeps the template's grants and default
+ * privileges, so the whole suite runs with the protections production has.
  */
 const templateUrl = process.env.TEST_DATABASE_URL
 if (templateUrl) {
-  const template = new URL(templateUrl)
-  const templateName = decodeURIComponent(template.pathname.slice(1))
+  const ownerUrl = process.env.TEST_DATABASE_OWNER_URL || templateUrl
+  const templateName = decodeURIComponent(new URL(templateUrl).pathname.slice(1))
   const cloneName = `${templateName}_clone_${process.pid}_${randomBytes(4).toString('hex')}`
-  const admin = new URL(templateUrl)
-  admin.pathname = '/postgres'
+  const admin = inDatabase(ownerUrl, 'postgres')
   // Two files cloning at once wait for each other.
-  await withAdmin(admin.toString(), (client) => cloneDatabase(client, cloneName, templateName))
-  const clone = new URL(templateUrl)
-  clone.pathname = `/${cloneName}`
+  await withAdmin(admin, (client) => cloneDatabase(client, cloneName, templateName))
   // Numbers restart in every clone, but the test bucket keeps objects keyed by number from every
   // file and run: a prefix of its own keeps them apart (R2 refuses to overwrite another PDF).
-  await withAdmin(clone.toString(), (client) =>
+  await withAdmin(inDatabase(ownerUrl, cloneName), (client) =>
     client.query(`UPDATE "settings" SET "value" = to_jsonb($1::text) WHERE "key" = 'invoiceNumberPrefix'`, [`T${randomBytes(4).toString('hex').toUpperCase()}-`]),
   )
-  process.env.TEST_DATABASE_URL = clone.toString()
-  process.env.DATABASE_URL = clone.toString()
-  afterAll(() => withAdmin(admin.toString(), (client) => dropClone(client, cloneName)))
+  process.env.TEST_DATABASE_URL = inDatabase(templateUrl, cloneName)
+  process.env.DATABASE_URL = inDatabase(templateUrl, cloneName)
+  process.env.TEST_DATABASE_OWNER_URL = inDatabase(ownerUrl, cloneName)
+  process.env.DATABASE_OWNER_URL = inDatabase(ownerUrl, cloneName)
+  afterAll(() => withAdmin(admin, (client) => dropClone(client, cloneName)))
+}
+
+function inDatabase(url: string, name: string): string {
+  const u = new URL(url)
+  u.pathname = `/${name}`
+  return u.toString()
 }
 
 /**

@@ -8,7 +8,8 @@ import { isAlive, withAdmin } from './postgres-admin.js'
 export default async function dropStaleClones(): Promise<void> {
   const templateUrl = process.env.TEST_DATABASE_URL
   if (!templateUrl) return
-  const admin = new URL(templateUrl)
+  // Dropping a database is its owner's: the owner role, not the app's.
+  const admin = new URL(process.env.TEST_DATABASE_OWNER_URL || templateUrl)
   const templateName = decodeURIComponent(admin.pathname.slice(1))
   admin.pathname = '/postgres'
   await withAdmin(admin.toString(), async (client) => {

@@ -14,3 +14,12 @@ export function testDatabaseUrl(): string {
   if (!url) throw new Error('TEST_DATABASE_URL is not set: run the tests through scripts/test.sh')
   return url
 }
+
+/**
+ * The owner role's URL of the same database: it owns the tables and may create databases (the
+ * per-file clones, the migration test's scratch database). Tests connect as the app's role
+ * (TEST_DATABASE_URL) unless they test what only the owner may do.
+ */
+export function testDatabaseOwnerUrl(): string {
+  return process.env.TEST_DATABASE_OWNER_URL || testDatabaseUrl()
+}

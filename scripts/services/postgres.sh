@@ -1,5 +1,7 @@
 # PostgreSQL: a project-local cluster from Debian's postgresql package, bound to 127.0.0.1.
-# Sourced by scripts/services.sh. Port, role and password come from DATABASE_URL; the
+# Sourced by scripts/services.sh. Port, the owner role and its password come from
+# DATABASE_OWNER_URL (the role that owns the tables and runs the migrations), the app's role and its
+# password from DATABASE_URL (it owns nothing; scripts/migrate.sh grants it reads and writes); the
 # databases from DATABASE_URL and TEST_DATABASE_URL.
 
 # Where the cluster lives: .local/postgres. As root the cluster runs as the postgres user, which
@@ -54,23 +56,32 @@ postgres_up() {
       -o "-c listen_addresses=127.0.0.1 -p $PORT -k $PG_SOCKET -c fsync=on" start >/dev/null \
       || { tail -n 20 "$PG_LOG" >&2; die "postgres did not start"; }
   fi
-  # Role and databases, idempotently. The password is the one in DATABASE_URL.
-  pg_psql -d postgres <<SQL
-SELECT format('CREATE ROLE %I LOGIN CREATEDB PASSWORD %L', '$U', '$P')
-WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$U') \gexec
-ALTER ROLE "$U" PASSWORD '$P';
-SQL
-  local url
-  for url in "$DATABASE_URL" "${TEST_DATABASE_URL:-}"; do
+  # Roles and databases, idempotently, with the passwords in the URLs. The owner may create
+  # databases (the tests clone one per file); the app's role may only log in.
+  local url owners=" "
+  for url in "$DATABASE_OWNER_URL" "${TEST_DATABASE_OWNER_URL:-}"; do
     [ -n "$url" ] || continue
-    pg_parse_url "$url"
-    pg_psql -d postgres -c "SELECT 1" >/dev/null
+    pg_parse_url "$url"; pg_ensure_role "$U" "$P" "LOGIN CREATEDB"; owners+="$U "
     if [ -z "$(pg_psql -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$DB'")" ]; then
       log "postgres: creating database $DB"
       pg_psql -d postgres -c "CREATE DATABASE \"$DB\" OWNER \"$U\""
     fi
   done
+  for url in "$DATABASE_URL" "${TEST_DATABASE_URL:-}"; do
+    [ -n "$url" ] || continue
+    pg_parse_url "$url"
+    # Without owner URLs (derived in lib.sh) the app's URL is the owner's: no second role.
+    [[ "$owners" == *" $U "* ]] || pg_ensure_role "$U" "$P" "LOGIN NOCREATEDB NOCREATEROLE NOSUPERUSER"
+  done
   pg_parse_url "$DATABASE_URL"
+}
+
+# Creates the role when missing, sets its password and attributes (both idempotent).
+pg_ensure_role() { # name password attributes
+  pg_psql -d postgres <<SQL
+SELECT format('CREATE ROLE %I', '$1') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$1') \gexec
+ALTER ROLE "$1" $3 PASSWORD '$2';
+SQL
 }
 
 postgres_down() {
