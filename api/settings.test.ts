@@ -102,8 +102,9 @@ describe('/settings', () => {
     await t.db.$executeRaw`UPDATE "settings" SET "value" = '6' WHERE "key" = 'paymentCheckHours'`
     const [latest] = await t.db.settingChange.findMany({ where: { key: 'paymentCheckHours' }, orderBy: { id: 'desc' }, take: 1 })
     expect(latest).toMatchObject({ valueBefore: 7, valueAfter: 6, changedBy: `db:${role}` })
-    await expect(t.db.settingChange.update({ where: { id: latest!.id }, data: { changedBy: 'someone else' } })).rejects.toThrow(/setting_changes is append-only: UPDATE refused/)
-    await expect(t.db.settingChange.deleteMany({ where: { key: 'paymentCheckHours' } })).rejects.toThrow(/setting_changes is append-only: DELETE refused/)
+    // Only the settings trigger writes the record: the app's role may not change or add to it.
+    await expect(t.db.settingChange.update({ where: { id: latest!.id }, data: { changedBy: 'someone else' } })).rejects.toThrow(/permission denied for table setting_changes/)
+    await expect(t.db.settingChange.deleteMany({ where: { key: 'paymentCheckHours' } })).rejects.toThrow(/permission denied for table setting_changes/)
     await expect(t.db.$executeRaw`TRUNCATE "settings"`).rejects.toThrow(/permission denied/)
   })
 

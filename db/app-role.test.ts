@@ -43,6 +43,7 @@ describe('the app role owns nothing; the owner migrates', () => {
     ['CREATE TABLE in the schema', 'CREATE TABLE "mallory" ("id" int)', /permission denied for schema public/],
     ['DROP TABLE', 'DROP TABLE "setting_changes"', /must be owner of (table|relation) setting_changes/],
     ['DROP FUNCTION of a trigger', 'DROP FUNCTION "invoice_events_refuse_change"() CASCADE', /must be owner of function invoice_events_refuse_change/],
+    ['forging a record of a settings change', `INSERT INTO "setting_changes" ("key", "value_after", "changed_by") VALUES ('makerChecker', 'false', 'mallory')`, /permission denied for table setting_changes/],
     ['reading the migrations', 'SELECT * FROM "_prisma_migrations"', /permission denied for table _prisma_migrations/],
     ['SET session_replication_role (skips triggers)', "SET session_replication_role = 'replica'", /permission denied to set parameter "session_replication_role"/],
   ])('refuses %s to the app role', async (_what, sql, message) => {

@@ -16,6 +16,8 @@ export async function grantAppRole(client: pg.Client, appRole: string): Promise<
     GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role};
     GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role};
     REVOKE ALL ON "_prisma_migrations" FROM ${role};
+    -- Written only by the settings trigger (SECURITY DEFINER): the app reads the record, never writes it.
+    REVOKE INSERT, UPDATE, DELETE ON "setting_changes" FROM ${role};
     ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${role};
     ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ${role};
   `)
