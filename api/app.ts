@@ -3,6 +3,7 @@ import { requestId } from 'hono/request-id'
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { createLogger } from '../lib/logger.js'
+import { createAllowedMethods } from './allowed-methods.js'
 import { parseApiTokens } from './auth.js'
 import type { AppDeps, AppEnv, ResolvedDeps } from './context.js'
 import { renderDocsPage } from './docs-page.js'
@@ -74,7 +75,13 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.doc31('/openapi.json', { openapi: '3.1.0', info: OPENAPI_INFO })
   app.get('/docs', (c) => c.html(renderDocsPage(app.getOpenAPI31Document({ openapi: '3.1.0', info: OPENAPI_INFO }))))
 
-  app.notFound((c) => respondWithError(c, new ApiError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), resolved))
+  const allowedMethods = createAllowedMethods(() => app.routes)
+  app.notFound((c) => {
+    const allowed = allowedMethods(c.req.path)
+    if (allowed.length === 0) return respondWithError(c, new ApiError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), resolved)
+    const refusal = new ApiError('METHOD_NOT_ALLOWED', `${c.req.path} does not take ${c.req.method}; it takes ${allowed.join(', ')}`, { allowed }, { Allow: allowed.join(', ') })
+    return respondWithError(c, refusal, resolved)
+  })
   app.onError((err, c) => respondWithError(c, err, resolved))
   return app
 }

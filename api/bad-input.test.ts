@@ -1,6 +1,8 @@
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
+import { Client, Connection } from '@temporalio/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from './create-test-app.js'
+import { apiConnectionOptions } from './temporal-connection.js'
 import { buildInvoiceListQuery, quoteQueryValue } from '../operations/invoices/invoice-list-query.js'
 import { listInvoices } from '../operations/invoices/list-invoices.js'
 import { describeInvoice } from '../operations/invoices/load-invoice-state.js'
@@ -132,6 +134,69 @@ describe('bad input: a clear 4xx each, nothing half-written', () => {
       expect(res.status, `${path} ${JSON.stringify(body)}`).toBe(400)
       expect(await res.json()).toMatchObject({ code: 'VALIDATION_FAILED', issues: [{ field, problem: expect.stringMatching(problem) }] })
     }
+  })
+
+  it('answers a junk cursor with 400 naming query.cursor at once, never asking Temporal (it took 20 s to refuse)', async () => {
+    for (const path of ['/invoices?cursor=AAAA', '/billing-runs?cursor=AAAA', '/billing-runs?cursor=AAAA.AAAAAAAA', `/billing-runs?cursor=${'0'.repeat(2000)}`]) {
+      const started = Date.now()
+      const res = await t.call('GET', path, { as: 'viewer' })
+      expect(res.status, path).toBe(400)
+      expect(await res.json()).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('query.cursor'), issues: [{ field: 'query.cursor' }] })
+      expect(Date.now() - started, path).toBeLessThan(1_000)
+    }
+  })
+
+  it('answers a well-formed cursor Temporal cannot read with 400 too, within 2 s (the API retries Temporal briefly)', async () => {
+    const connection = await Connection.connect(apiConnectionOptions(process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233'))
+    const app = await createTestApp({ temporal: new Client({ connection, namespace: t.env.namespace }) })
+    try {
+      const token = Buffer.from('not a page token')
+      const cursor = `${token.toString('base64url')}.${createHash('sha256').update(token).digest('base64url').slice(0, 8)}`
+      const started = Date.now()
+      const res = await app.call('GET', `/billing-runs?cursor=${cursor}`, { as: 'viewer' })
+      expect(res.status).toBe(400)
+      expect(await res.json()).toMatchObject({ code: 'VALIDATION_FAILED', issues: [{ field: 'query.cursor' }] })
+      expect(Date.now() - started).toBeLessThan(3_000)
+    } finally {
+      await app.dispose()
+      await connection.close()
+    }
+  })
+
+  it('answers a control character in a list filter with 400 naming the field', async () => {
+    const res = await t.call('GET', '/invoices?number=A%18B', { as: 'viewer' })
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({ code: 'VALIDATION_FAILED', issues: [{ field: 'query.number', problem: expect.stringContaining('control characters') }] })
+    const receivables = await t.call('GET', '/receivables?customerId=A%00B', { as: 'viewer' })
+    expect(receivables.status).toBe(400)
+    expect(await receivables.json()).toMatchObject({ issues: [{ field: 'query.customerId' }] })
+  })
+
+  it('answers an action lookup with a run id that is not one with 400, not a 500 from Temporal', async () => {
+    const res = await t.call('GET', `/invoices/${INVOICE_ID}/actions/0?runId=0`, { as: 'viewer' })
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({ issues: [{ field: 'query.runId', problem: expect.stringContaining('UUID') }] })
+  })
+
+  it('answers a known path called with another method with 405, Allow and the usual error body', async () => {
+    const cases: [string, string, string][] = [
+      ['DELETE', '/invoices', 'GET, POST'],
+      ['PUT', `/invoices/${INVOICE_ID}`, 'GET'],
+      ['OPTIONS', '/health', 'GET'],
+      ['GET', `/invoices/${INVOICE_ID}/confirm`, 'POST'],
+      ['PATCH', '/settings/makerChecker', 'GET, PUT'],
+    ]
+    for (const [method, path, allow] of cases) {
+      const res = await t.call(method, path, { as: 'viewer' })
+      expect(res.status, `${method} ${path}`).toBe(405)
+      expect(res.headers.get('Allow')).toBe(allow)
+      expect(await res.json()).toMatchObject({ code: 'METHOD_NOT_ALLOWED', message: expect.stringContaining(`does not take ${method}`), allowed: allow.split(', '), requestId: expect.any(String) })
+    }
+    const unknown = await t.call('GET', '/no-such-thing', { as: 'viewer' })
+    expect(unknown.status).toBe(404)
+    expect(await unknown.json()).toMatchObject({ code: 'NOT_FOUND' })
+    // The console, served by the same app, still answers its pages.
+    expect((await t.call('GET', '/app/login', { as: null })).status).toBe(200)
   })
 
   it('keeps filter values out of the visibility query text', async () => {

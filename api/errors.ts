@@ -2,6 +2,7 @@ import { isGrpcServiceError, ServiceError } from '@temporalio/client'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { ZodError } from 'zod'
+import { isDatabaseUnavailable } from '../lib/database-errors.js'
 import { OperationError, type ErrorCode } from '../operations/operation-error.js'
 
 /**
@@ -73,7 +74,8 @@ export function buildValidationError(error: ZodError, target: string): Operation
 /**
  * Maps anything thrown while handling a request to a status and the `{ code, message }` body:
  * our ApiError as is, Hono's own 4xx (malformed JSON, 413, 415) to their codes, Temporal being
- * unreachable to 503, and anything else to a 500 that reveals nothing of the cause.
+ * or PostgreSQL unreachable to 503 naming it, and anything else to a 500 that reveals nothing of
+ * the cause.
  */
 export function describeError(err: unknown): { status: ContentfulStatusCode; body: Record<string, unknown>; headers: Record<string, string>; unexpected: boolean } {
   if (err instanceof OperationError) {
@@ -85,6 +87,9 @@ export function describeError(err: unknown): { status: ContentfulStatusCode; bod
   }
   if (isTemporalUnavailable(err)) {
     return { status: 503, body: { code: 'SERVICE_UNAVAILABLE', message: 'Temporal is not reachable; try again shortly' }, headers: { 'Retry-After': '5' }, unexpected: true }
+  }
+  if (isDatabaseUnavailable(err)) {
+    return { status: 503, body: { code: 'SERVICE_UNAVAILABLE', message: 'the database (PostgreSQL) is not reachable; try again shortly' }, headers: { 'Retry-After': '5' }, unexpected: true }
   }
   return { status: 500, body: { code: 'INTERNAL', message: 'internal error; the request id identifies it in the logs' }, headers: {}, unexpected: true }
 }

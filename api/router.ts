@@ -39,7 +39,9 @@ export function errorResponses(...statuses: number[]): RouteConfig['responses'] 
 /**
  * A route that needs a bearer token holding one of `roles`: the role check is the route's
  * own middleware and its `x-roles` in the OpenAPI document, so both come from one place.
- * The 401/403 responses are added for the document only; handlers never return them.
+ * The 401/403 responses are added for the document only; handlers never return them. So are 400
+ * for a route that takes parameters, a query or a body (they are validated), and 503 for every
+ * route (each reads PostgreSQL or Temporal, and either may be unreachable).
  */
 export function defineSecuredRoute<R extends RouteConfig>(roles: readonly Role[], route: R): R {
   const full = createRoute({
@@ -47,7 +49,7 @@ export function defineSecuredRoute<R extends RouteConfig>(roles: readonly Role[]
     middleware: [requireRoles(...roles)],
     security: [{ bearerAuth: [] }],
     'x-roles': roles,
-    responses: { ...errorResponses(401, 403), ...route.responses },
+    responses: { ...errorResponses(...(route.request ? [400] : []), 401, 403, 503), ...route.responses },
   })
   return full as unknown as R
 }

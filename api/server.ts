@@ -4,6 +4,7 @@ import { loadConfig } from '../lib/config.js'
 import { createDatabase } from '../lib/database.js'
 import { createLogger } from '../lib/logger.js'
 import { createApp } from './app.js'
+import { apiConnectionOptions } from './temporal-connection.js'
 
 const SHUTDOWN_GRACE_MS = 10_000
 
@@ -17,7 +18,7 @@ async function run(): Promise<void> {
   const config = loadConfig()
   const logger = createLogger(config.log)
   const db = createDatabase(config.database.url)
-  const connection = await Connection.connect({ address: config.temporal.address })
+  const connection = await Connection.connect(apiConnectionOptions(config.temporal.address))
   const temporal = new Client({ connection, namespace: config.temporal.namespace })
   const app = createApp({ config, db, temporal, taskQueue: config.temporal.taskQueue, logger })
 

@@ -2,6 +2,13 @@ import { buildMonthPeriod, describePeriodProblem } from '../billing/period.js'
 import type { BillingPeriod } from '../billing/types.js'
 
 /**
+ * The grammar of a period as a regular expression, for documents (the OpenAPI pattern): a month
+ * YYYY-MM (01-12) or a range YYYY-MM-DD..YYYY-MM-DD. The parser below also checks that the dates
+ * exist and that the range is not empty, which no pattern says.
+ */
+export const BILLING_PERIOD_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$|^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\.\.\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/
+
+/**
  * Parses how users name a period: a calendar month `2026-10`, or an explicit range
  * `2026-10-03..2026-10-17` whose end is exclusive. Returns a message instead of throwing so
  * callers (API, workflow) can report it their way. Pure: the workflow uses it too.

@@ -2,10 +2,12 @@ import { z } from '@hono/zod-openapi'
 import { PartialCreditNoteSchema, VoidInvoiceSchema } from '../../credit-notes/credit-note-schemas.js'
 import { ManualPaymentSchema } from '../../workflows/invoice-actions.js'
 import { CREDIT_NOTE_STATES } from '../../workflows/credit-note-contract.js'
+import { CustomerIdSchema, orNull } from '../../operations/schemas.js'
 
 /** OpenAPI shapes of credit notes, voids, payments and receivables (docs/api.md, "After delivery"). */
 
 export const CreditNoteBodySchema = PartialCreditNoteSchema.openapi('CreditNoteRequest', {
+  description: 'Either `lines` (at least one) or `amount`, not both; a line gives `hours` or `amount`, not both (else a 400 naming the field)',
   example: { reason: 'Two hours of bug fixing were billed twice', correction: 'error', lines: [{ lineId: 'time:Bug fixing:rule-1', hours: '2' }] },
 })
 export const VoidBodySchema = VoidInvoiceSchema.openapi('VoidRequest', { example: { reason: 'Billed to the wrong customer', correction: 'error' } })
@@ -52,7 +54,7 @@ export const CreditNoteSchema = CreditNoteSummarySchema.extend({
   externalReferences: z.array(z.object({ system: z.string(), purpose: z.string(), status: z.string(), externalId: z.string().nullable(), details: z.unknown(), updatedAt: z.string() })),
 }).openapi('CreditNote')
 export const StartedCreditNoteSchema = z
-  .object({ id: z.string(), runId: z.string(), href: z.string(), creditNote: CreditNoteSchema.nullable().openapi({ description: 'Null when the draft was not written within the wait (202)' }) })
+  .object({ id: z.string(), runId: z.string(), href: z.string(), creditNote: orNull(CreditNoteSchema).openapi({ description: 'Null when the draft was not written within the wait (202)' }) })
   .openapi('StartedCreditNote')
 
 export const PaymentSchema = z
@@ -70,13 +72,13 @@ export const PaymentSchema = z
     recordedAt: z.string(),
   })
   .openapi('Payment')
-export const PaymentsSchema = z.object({ balance: BalanceSchema.nullable(), items: z.array(PaymentSchema) }).openapi('Payments')
+export const PaymentsSchema = z.object({ balance: orNull(BalanceSchema), items: z.array(PaymentSchema) }).openapi('Payments')
 
 export const CreditNoteParamsSchema = z.strictObject({ id: z.string().min(1).max(200).regex(/^credit-note:[0-9a-f-]{36}:\d{1,6}$/, 'must be a credit note id, credit-note:<invoice uuid>:<seq>') })
 
 export const ReceivablesQuerySchema = z.strictObject({
   status: z.enum(['open', 'overdue', 'paid', 'all']).default('open').openapi({ description: 'open: something is still due (default); overdue: past the due date; paid; all' }),
-  customerId: z.string().min(1).max(64).optional(),
+  customerId: CustomerIdSchema.optional(),
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like USD').optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 })

@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi'
 import { FingerprintSchema, PdfVersionSchema, PreviewEditsSchema as ActionEditsSchema } from '../../workflows/invoice-actions.js'
 import { INVOICE_ACTIONS } from '../../workflows/invoice-actions.js'
 import { INVOICE_STATES } from '../../workflows/invoice-contract.js'
-import { CustomerIdSchema, DealIdSchema, LimitSchema, PeriodSchema, ReasonSchema } from '../../operations/schemas.js'
+import { CustomerIdSchema, DealIdSchema, LimitSchema, orNull, PeriodSchema, ReadModelCursorSchema, ReasonSchema } from '../../operations/schemas.js'
 
 /** Request and response schemas of /invoices: they validate and they are the OpenAPI document. */
 
@@ -34,12 +34,12 @@ export const ListInvoicesQuerySchema = z.strictObject({
     .string()
     .min(1)
     .max(64)
-    .regex(/^[^'"\\\s]+$/, 'must not contain quotes, backslashes or spaces')
+    .regex(/^[^'"\\\s\u0000-\u001f\u007f]+$/, 'must not contain quotes, backslashes, spaces or control characters')
     .optional()
     .openapi({ example: 'INV-2026-00001' }),
   nextActor: NextActorSchema.optional().openapi({ description: 'Who must act next: the "waiting for me" views' }),
   limit: LimitSchema,
-  cursor: z.string().max(4096).optional().openapi({ description: 'nextCursor of the previous page' }),
+  cursor: ReadModelCursorSchema.optional(),
 })
 
 export const GetInvoiceQuerySchema = z.strictObject({
@@ -88,7 +88,7 @@ export const InvoiceSchema = z
     startedBy: z.string(),
     confirmedBy: z.string().nullable(),
     approvedBy: z.string().nullable(),
-    attention: AttentionSchema.nullable(),
+    attention: orNull(AttentionSchema),
     dispatch: z.record(z.string(), z.object({ status: z.string(), externalId: z.string().optional(), detail: z.string().optional() })),
     cancelReason: z.string().nullable(),
     totals: z.object({ currency: z.string(), subtotal: z.string(), vatRate: z.string(), vatAmount: z.string(), total: z.string() }).nullable(),
@@ -148,7 +148,7 @@ export const ActionOutcomeSchema = z
     fingerprint: z.string().nullable().optional().openapi({ description: "The current preview's fingerprint (after a refresh: the one to confirm)" }),
     total: z.string().nullable().optional(),
     currency: z.string().nullable().optional(),
-    attention: AttentionSchema.nullable().optional(),
+    attention: orNull(AttentionSchema).optional(),
     payment: z.unknown().optional().openapi({ description: 'Once delivered: status, total, credited, paid, due (a recorded payment answers it)' }),
     creditNoteId: z.string().optional().openapi({ description: 'Credit note actions: the credit note acted on' }),
     creditNoteNumber: z.string().nullable().optional(),
@@ -156,7 +156,13 @@ export const ActionOutcomeSchema = z
   })
   .openapi('ActionOutcome')
 
-export const ActionQuerySchema = z.strictObject({ runId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a run id this API returned').optional() })
+/** A Temporal run id (a UUID): anything else made Temporal refuse the poll, a 500. */
+export const ActionQuerySchema = z.strictObject({
+  runId: z
+    .string()
+    .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a run id this API returned (a UUID)')
+    .optional(),
+})
 
 export const ActionParamsSchema = z.strictObject({
   id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' }, example: 'invoice:APP-1001:2026-10' }),

@@ -26,11 +26,11 @@ const RateRuleBodySchema = z
       .openapi({ example: '85.50' }),
     currency: z.enum(CURRENCIES).openapi({ example: 'USD' }),
     validFrom: RuleDateSchema,
-    validTo: RuleDateSchema.nullable().default(null).openapi({ description: 'Exclusive; null = open-ended' }),
+    validTo: RuleDateSchema.nullable().default(null).openapi({ description: 'Exclusive, and after validFrom (`validTo > validFrom`, else a 400 naming `body.validTo`); null = open-ended' }),
     note: NoteSchema.default(null),
   })
   .refine((b) => b.validTo === null || b.validFrom < b.validTo, { path: ['validTo'], message: 'must be after validFrom (validTo is exclusive)' })
-  .openapi('RateRuleInput')
+  .openapi('RateRuleInput', { description: 'A rate for a scope (deal, customer, category, or none: global) from validFrom until validTo (exclusive, `validTo > validFrom`; null: open-ended). Dates between 2000-01-01 and 2100-12-31.' })
 
 const RateRuleSchema = z
   .object({

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { MAX_BILLING_RUN_CONCURRENCY } from '../../workflows/billing-run-contract.js'
-import { DealIdSchema, LimitSchema, PeriodSchema } from '../schemas.js'
+import { DealIdSchema, LimitSchema, PeriodSchema, VisibilityCursorSchema } from '../schemas.js'
 import { INVOICE_STATES } from '../../workflows/invoice-contract.js'
 
 const StateSchema = z.enum(INVOICE_STATES)
@@ -42,7 +42,7 @@ export const BillingRunIdParamsSchema = z.strictObject({
 export const ListBillingRunsQuerySchema = z.strictObject({
   period: PeriodSchema.optional(),
   limit: LimitSchema,
-  cursor: z.string().max(4096).optional().openapi({ description: 'nextCursor of the previous page' }),
+  cursor: VisibilityCursorSchema.optional(),
 })
 
 const BillingRunStatusSchema = z.string().openapi({ example: 'running', description: "Temporal's status of the run, lower case: running, completed, failed, terminated, cancelled, timed_out" })

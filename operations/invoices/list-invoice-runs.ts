@@ -93,7 +93,7 @@ function decodeCursor(cursor: string): { startedAt: Date; runId: string } {
     if (typeof runId !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad cursor')
     return { startedAt: date, runId }
   } catch {
-    throw new OperationError('VALIDATION_FAILED', 'query.cursor: is not a cursor this API returned', { issues: [{ field: 'query.cursor', problem: 'invalid cursor' }] })
+    throw new OperationError('VALIDATION_FAILED', 'query.cursor: is not a cursor this API returned (pass nextCursor of the previous page as it is)', { issues: [{ field: 'query.cursor', problem: 'not a cursor this API returned' }] })
   }
 }
 

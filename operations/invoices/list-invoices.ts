@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto'
 import { isGrpcServiceError, ServiceError, type Client, type RawWorkflowExecutionInfo } from '@temporalio/client'
 import { defaultPayloadConverter, type Payload } from '@temporalio/common'
 import { billingPeriodKey, customerIdKey, dealIdKey, invoiceNumberKey, invoiceStatusKey } from '../../workflows/search-attributes.js'
 import { OperationError as ApiError } from '../operation-error.js'
+import { VISIBILITY_CURSOR_PATTERN } from '../schemas.js'
 import { buildInvoiceListQuery, type InvoiceListFilters } from './invoice-list-query.js'
 
 export interface InvoiceSummary {
@@ -50,7 +52,9 @@ export async function listInvoices(options: { client: Client; filters: InvoiceLi
 
 /**
  * One page of workflow executions matching a visibility query. The cursor is Temporal's page
- * token in base64url; a cursor Temporal refuses is a 400 on `query.cursor`.
+ * token in base64url and a checksum of it (VISIBILITY_CURSOR_PATTERN): a cursor this API did not
+ * return is a 400 on `query.cursor` at once, never sent to Temporal (which took 20 s of retries to
+ * refuse junk); one Temporal refuses all the same is a 400 too.
  */
 export async function listExecutions(options: { client: Client; query: string; limit: number; cursor?: string }): Promise<{ executions: RawWorkflowExecutionInfo[]; nextCursor: string | null }> {
   const nextPageToken = options.cursor ? decodeCursor(options.cursor) : undefined
@@ -64,13 +68,14 @@ export async function listExecutions(options: { client: Client; query: string; l
     })
   } catch (err) {
     const cause = err instanceof ServiceError ? err.cause : err
-    if (options.cursor && isGrpcServiceError(cause) && cause.code === 3) {
-      throw new ApiError('VALIDATION_FAILED', 'query.cursor: is not a cursor this API returned for these filters', { issues: [{ field: 'query.cursor', problem: 'invalid cursor' }] })
+    // INVALID_ARGUMENT, or UNKNOWN: how the SQL visibility stores answer a token they cannot read.
+    if (options.cursor && isGrpcServiceError(cause) && (cause.code === 3 || cause.code === 2)) {
+      throw new ApiError('VALIDATION_FAILED', 'query.cursor: is not a cursor this API returned for these filters', { issues: [{ field: 'query.cursor', problem: 'not a cursor this API returned for these filters' }] })
     }
     throw err
   }
   const token = response.nextPageToken
-  return { executions: response.executions ?? [], nextCursor: token && token.length > 0 ? Buffer.from(token).toString('base64url') : null }
+  return { executions: response.executions ?? [], nextCursor: token && token.length > 0 ? encodeVisibilityCursor(token) : null }
 }
 
 /** Id, run, Temporal status and times of a listed execution. */
@@ -84,11 +89,22 @@ export function describeExecution(raw: RawWorkflowExecutionInfo): { id: string; 
   }
 }
 
+function encodeVisibilityCursor(token: Uint8Array): string {
+  return `${Buffer.from(token).toString('base64url')}.${checksumOf(token)}`
+}
+
 function decodeCursor(cursor: string): Uint8Array {
-  if (!/^[A-Za-z0-9_-]{1,4096}$/.test(cursor)) {
-    throw new ApiError('VALIDATION_FAILED', 'query.cursor: is not a cursor this API returned', { issues: [{ field: 'query.cursor', problem: 'invalid cursor' }] })
+  const [encoded = '', checksum] = cursor.split('.')
+  const token = Buffer.from(encoded, 'base64url')
+  if (!VISIBILITY_CURSOR_PATTERN.test(cursor) || checksum !== checksumOf(token)) {
+    throw new ApiError('VALIDATION_FAILED', 'query.cursor: is not a cursor this API returned (pass nextCursor of the previous page as it is)', { issues: [{ field: 'query.cursor', problem: 'not a cursor this API returned' }] })
   }
-  return Buffer.from(cursor, 'base64url')
+  return token
+}
+
+/** Tells a cursor this API made from junk or a truncated copy; not a secret (Temporal checks the token itself). */
+function checksumOf(token: Uint8Array): string {
+  return createHash('sha256').update(token).digest('base64url').slice(0, 8)
 }
 
 /** A keyword search attribute (or memo field) of a listed execution, or null. */

@@ -1,0 +1,13 @@
+import { defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type ConnectionOptions } from '@temporalio/client'
+
+/**
+ * Retries of a failed Temporal call in the API: 4 attempts, about 1 s in all. The SDK's default
+ * (10 attempts, up to 5 s apart) kept a person waiting 20 s for a 503 while Temporal was down;
+ * the answer now comes within 2 s with Retry-After, and the client tries again.
+ */
+export const API_TEMPORAL_MAX_ATTEMPTS = 4
+
+/** Connection options of the API's Temporal client (api/server.ts; tests build theirs the same way). */
+export function apiConnectionOptions(address: string): ConnectionOptions {
+  return { address, interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: API_TEMPORAL_MAX_ATTEMPTS }))] }
+}
