@@ -10,6 +10,7 @@ import { createDatabase } from './lib/database.js'
 import { createLogger } from './lib/logger.js'
 import { ensureDriftReportSchedule } from './operations/drift/ensure-drift-schedule.js'
 import { HEARTBEAT_WORKER_OPTIONS } from './activities/heartbeat-while-running.js'
+import { killAtBoundaryFromEnv } from './activities/kill-at-boundary.js'
 
 /**
  * The invoicing worker: runs the invoice workflows and their activities. SIGINT/SIGTERM stop
@@ -39,6 +40,8 @@ async function run(): Promise<void> {
       activities: createActivities({ config, db, clickhouse, ...createExternalClients(config) }),
       sinks: createRefusalAuditSinks({ db, logger }),
       ...HEARTBEAT_WORKER_OPTIONS,
+      // The chaos suite's kills (scripts/chaos.sh); none unless CHAOS_KILL_BOUNDARIES is set.
+      interceptors: { activity: [...(HEARTBEAT_WORKER_OPTIONS.interceptors?.activity ?? []), ...killAtBoundaryFromEnv(process.env)] },
       shutdownGraceTime: config.worker.shutdownGraceMs,
     })
     logger.info('worker started', { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace })

@@ -64,6 +64,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...valid, API_TOKENS: 'dev-admin=ada:admin' }).env).toBe('development')
   })
 
+  it('refuses the chaos suite\'s fault injection in production, and allows it in development', () => {
+    expect(problemsOf({ ...production, CHAOS_KILL_BOUNDARIES: 'syncPlanFact' })).toEqual([expect.stringMatching(/^CHAOS_KILL_BOUNDARIES: makes the worker kill itself/)])
+    expect(loadConfig({ ...valid, CHAOS_KILL_BOUNDARIES: 'syncPlanFact' }).env).toBe('development')
+  })
+
   it('treats an empty CLICKHOUSE_URL as unset and accepts a real one', () => {
     expect(loadConfig({ ...valid, CLICKHOUSE_URL: '' }).clickhouse.url).toBeUndefined()
     expect(loadConfig({ ...valid, CLICKHOUSE_URL: 'http://127.0.0.1:8123' }).clickhouse.url).toBe('http://127.0.0.1:8123')

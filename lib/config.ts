@@ -100,6 +100,8 @@ const envSchema = z.object({
     .regex(/^\S+( \S+){4}$/, 'must be a five-field cron expression such as "30 2 * * *"')
     .default('30 2 * * *'),
   DEV_MODE: bool.default(false),
+  /** Fault injection of the chaos suite (activities/kill-at-boundary.ts); refused in production. */
+  CHAOS_KILL_BOUNDARIES: z.string().default(''),
 })
 
 export type Env = z.infer<typeof envSchema>

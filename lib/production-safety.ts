@@ -29,6 +29,7 @@ export function productionProblems(values: Record<string, unknown>, options: { n
   }
   if (String(values.DATABASE_URL ?? '').includes(':invoicing-local@')) problems.push('DATABASE_URL: uses the development password of the local cluster')
   if (values.DEV_MODE === true) problems.push('DEV_MODE: must be off in production')
+  if (String(values.CHAOS_KILL_BOUNDARIES ?? '').trim() !== '') problems.push('CHAOS_KILL_BOUNDARIES: makes the worker kill itself around activities (the chaos suite); unset it in production')
   if (!options.needsApiTokens) return problems
   const entries = String(values.API_TOKENS ?? '')
     .split(',')

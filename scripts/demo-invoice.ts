@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { loadConfig } from '../lib/config.js'
+import { parseTokens } from './finance-tokens.js'
 
 /**
  * The README's main job, as a finance team would do it through the API: an accountant starts a
@@ -213,17 +214,6 @@ async function call(method: string, path: string, token: string, body?: unknown)
 
 function step(text: string): void {
   console.log(`[${new Date().toISOString().slice(11, 19)}] ${text}`)
-}
-
-function parseTokens(text: string): { token: string; user: string; roles: string[] }[] {
-  return text
-    .split(',')
-    .filter(Boolean)
-    .map((entry) => {
-      const [token, rest] = entry.split('=') as [string, string]
-      const [user, roles] = rest.split(':') as [string, string]
-      return { token, user, roles: roles.split('+') }
-    })
 }
 
 (process.argv.includes('--late-work') ? showLateWork() : run()).catch((err) => {
