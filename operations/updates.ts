@@ -62,19 +62,27 @@ export async function settledWithin<T>(client: Client, poll: () => Promise<T>, w
 }
 
 /**
- * Sends an Update again (same id: Temporal runs it once) when the workflow task that carried it
- * failed for another reason, e.g. the run tried to complete while an activity result arrived
- * (UnhandledCommand): the server then drops the Update with FAILED_PRECONDITION and the next
- * task would take it.
+ * Whether Temporal dropped an Update because the workflow task that would carry it failed, not
+ * because of the Update: the run tried to complete while an activity result arrived
+ * (UnhandledCommand: "unexpected workflow task failure"), or a worker died mid-task and the task
+ * waits for its retry ("Workflow Task in failed state", FAILED_PRECONDITION). The next task takes it.
  */
-export async function retryInterruptedUpdate<T>(send: () => Promise<T>, attempts = 5): Promise<T> {
+export function isInterruptedUpdate(err: unknown): boolean {
+  return /unexpected workflow task failure|workflow task in failed state/i.test(String((err as { cause?: { details?: unknown } } | undefined)?.cause?.details ?? (err as Error | undefined)?.message))
+}
+
+/**
+ * Sends an Update again (same id: Temporal runs it once) while Temporal drops it for a failed
+ * workflow task (isInterruptedUpdate), backing off for about 4 s in all; the last error is then
+ * thrown (the API answers 503: send it again with the same Idempotency-Key).
+ */
+export async function retryInterruptedUpdate<T>(send: () => Promise<T>, attempts = 8): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await send()
     } catch (err) {
-      const interrupted = /unexpected workflow task failure/i.test(String((err as { cause?: { details?: unknown } }).cause?.details ?? (err as Error).message))
-      if (!interrupted || attempt >= attempts) throw err
-      await new Promise((resolve) => setTimeout(resolve, 50 * attempt))
+      if (!isInterruptedUpdate(err) || attempt >= attempts) throw err
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt))
     }
   }
 }

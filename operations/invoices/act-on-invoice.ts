@@ -4,7 +4,7 @@ import type { Database } from '../../lib/database.js'
 import type { ActionInput, InvoiceActionName } from '../../workflows/invoice-actions.js'
 import { ACTION_UPDATES, type ActionOutcome, type InvoiceState } from '../../workflows/invoice-contract.js'
 import { OperationError } from '../operation-error.js'
-import { ACCEPT_WAIT_MS, acceptedWithin, retryInterruptedUpdate, toOperationError, updateResultWithin } from '../updates.js'
+import { ACCEPT_WAIT_MS, acceptedWithin, isInterruptedUpdate, retryInterruptedUpdate, toOperationError, updateResultWithin } from '../updates.js'
 import { latestRun } from './read-invoice.js'
 import { INVOICE_WORKFLOW_TYPE } from './invoice-list-query.js'
 
@@ -52,6 +52,9 @@ export async function actOnInvoice(options: {
       options.waitMs,
     )
   } catch (err) {
+    if (isInterruptedUpdate(err)) {
+      throw new OperationError('SERVICE_UNAVAILABLE', `the invoice's workflow is recovering from a failed task (a worker restarted mid-step): send "${action}" again with the same Idempotency-Key`, {}, { 'Retry-After': '5' })
+    }
     throw toOperationError(err) ?? (await explainUnreachable(options, err))
   }
   if (!update) {
