@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest'
 import { killAtBoundary, killAtBoundaryFromEnv, readKillLog } from './kill-at-boundary.js'
 
 /** Runs one attempt of an activity through the interceptor; a kill is recorded, not made. */
-async function attempt(options: { activityType: string; attempt: number; logPath: string; max?: number }) {
+async function attempt(options: { activityType: string; attempt: number; logPath: string; max?: number; activityId?: string }) {
   const events: string[] = []
-  const ctx = { info: { activityType: options.activityType, attempt: options.attempt, workflowExecution: { workflowId: 'invoice:APP-1:2026-10' } } } as unknown as Context
+  const ctx = { info: { activityType: options.activityType, activityId: options.activityId ?? '7', attempt: options.attempt, workflowExecution: { workflowId: 'invoice:APP-1:2026-10' } } } as unknown as Context
   const factory = killAtBoundary({
     activities: new Set(['syncPlanFact']),
     logPath: options.logPath,
@@ -34,6 +34,16 @@ describe('killAtBoundary', () => {
       ['syncPlanFact:before', 'invoice:APP-1:2026-10', 1],
       ['syncPlanFact:after', 'invoice:APP-1:2026-10', 2],
     ])
+  })
+
+  it('keeps the "after" kill for the next attempt when attempt 2 was lost to another kill, once per execution', async () => {
+    const log = logPath()
+    await attempt({ activityType: 'syncPlanFact', attempt: 1, logPath: log })
+    // Attempt 2 died with another activity's kill before returning: attempt 3 gets the "after" kill.
+    expect((await attempt({ activityType: 'syncPlanFact', attempt: 3, logPath: log })).events).toEqual(['run', 'kill'])
+    expect((await attempt({ activityType: 'syncPlanFact', attempt: 4, logPath: log })).events).toEqual(['run'])
+    // Another execution of the same activity in the run (a later re-finalization, say) is killed again.
+    expect((await attempt({ activityType: 'syncPlanFact', attempt: 2, logPath: log, activityId: '12' })).events).toEqual(['run', 'kill'])
   })
 
   it('leaves activities not listed alone, and a boundary alone once it has its kills', async () => {

@@ -5,9 +5,11 @@ import type { ActivityInterceptorsFactory } from '@temporalio/worker'
 /**
  * Fault injection for the chaos suite (scripts/chaos.sh), never for production (lib/
  * production-safety.ts refuses CHAOS_KILL_BOUNDARIES there). For each listed activity the worker
- * kills itself with SIGKILL: attempt 1 *before* the activity runs (nothing done yet), attempt 2
- * *after* it returned (the effect is made but Temporal never hears of it: the retry must find it
- * and not make it again). Attempt 3 and later run normally, so every invoice ends.
+ * kills itself with SIGKILL: attempt 1 *before* the activity runs (nothing done yet), and the
+ * first attempt that gets through *after* it returned (the effect is made but Temporal never
+ * hears of it: the retry must find it and not make it again), usually attempt 2; an attempt lost
+ * to another activity's kill does not use up the "after" kill (the log says which execution had
+ * it). The attempts after that run normally, so every invoice ends.
  * Each activity at a boundary first appends a line to the kill log (flushed to disk), so the
  * driver can count the kills per boundary; once a boundary has `maxKillsPerBoundary` kills it is
  * left alone.
@@ -30,6 +32,8 @@ export interface KillLogLine {
   boundary: string
   activity: string
   workflowId: string
+  /** Which execution of the activity in its workflow (Temporal's activity id). */
+  activityId?: string
   attempt: number
   at: string
   pid: number
@@ -41,11 +45,16 @@ export function killAtBoundary(options: KillAtBoundaryOptions): ActivityIntercep
   /** Logs the boundary and waits for the (shared) kill; in a test, the kill returns and so does this. */
   async function killAt(ctx: Context, when: 'before' | 'after'): Promise<void> {
     const boundary = `${ctx.info.activityType}:${when}`
-    if (countKills(options.logPath, boundary) >= options.maxKillsPerBoundary) return
+    const workflowId = ctx.info.workflowExecution?.workflowId ?? ''
+    const lines = readKillLog(options.logPath)
+    if (lines.filter((l) => l.boundary === boundary).length >= options.maxKillsPerBoundary) return
+    // One "after" kill per execution: its next attempt must be let through to finish.
+    if (when === 'after' && lines.some((l) => l.boundary === boundary && l.workflowId === workflowId && l.activityId === ctx.info.activityId)) return
     appendKillLine(options.logPath, {
       boundary,
       activity: ctx.info.activityType,
-      workflowId: ctx.info.workflowExecution?.workflowId ?? '',
+      workflowId,
+      activityId: ctx.info.activityId,
       attempt: ctx.info.attempt,
       at: new Date().toISOString(),
       pid: process.pid,
@@ -66,7 +75,7 @@ export function killAtBoundary(options: KillAtBoundaryOptions): ActivityIntercep
         if (!options.activities.has(activity)) return next(input)
         if (attempt === 1) await killAt(ctx, 'before')
         const result = await next(input)
-        if (attempt === 2) await killAt(ctx, 'after')
+        if (attempt >= 2) await killAt(ctx, 'after')
         return result
       },
     },

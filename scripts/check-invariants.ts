@@ -186,9 +186,12 @@ async function checkAll(db: Database, config: ReturnType<typeof loadConfig>, sco
   // Sent (done) exactly once; skipped by an operator after a crash (found in the mailbox) or still uncertain: at most once.
   const mails = refs.filter((r) => r.system === 'email' && (r.message_id ?? r.external_id))
   const mailBad: string[] = []
+  // An uncertain e-mail (its record stays pending) an operator skipped because it had arrived: delivered once.
+  const foundInMailbox = new Set<string>()
   for (const m of mails) {
     const id = (m.message_id ?? m.external_id)!
     const count = await countMessages(process.env.MAILPIT_URL ?? 'http://127.0.0.1:8025', id)
+    if (m.status !== 'done' && count === 1) foundInMailbox.add(m.invoice_id)
     if (m.status === 'done' ? count !== 1 : count > 1) mailBad.push(`${id} (${m.status}): ${count} messages`)
   }
   row('one e-mail per e-mail delivery (invoices and credit notes; a skipped uncertain one at most once)', 'duplicate', mails.length, mailBad)
@@ -210,7 +213,7 @@ async function checkAll(db: Database, config: ReturnType<typeof loadConfig>, sco
     delivered
       .filter((i) => {
         // An e-mail an operator skipped because it had arrived counts as delivered.
-        const mailed = refs.filter((r) => r.invoice_id === i.id && r.system === 'email' && r.purpose.startsWith('email:v') && ['done', 'skipped'].includes(r.status)).length
+        const mailed = refs.filter((r) => r.invoice_id === i.id && r.system === 'email' && r.purpose.startsWith('email:v') && (['done', 'skipped'].includes(r.status) || foundInMailbox.has(i.id))).length
         return mailed + refsOf(i.id, 'didox').filter((r) => r.purpose === 'esf').length !== 1
       })
       .map((i) => `${i.number}: not exactly one delivery`),

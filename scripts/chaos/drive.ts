@@ -152,9 +152,15 @@ async function confirmAndApprove(record: InvoiceRecord): Promise<'ok' | 'nothing
     // STALE_PREVIEW: the run refreshed its preview; read it again and confirm what we now see.
     detail = await waitForState(record, ['awaiting_confirmation', 'awaiting_approval', 'needs_attention'], res.status >= 400 ? undefined : ['awaiting_confirmation'])
   }
-  if (detail.state !== 'awaiting_approval') return 'ok'
-  const res = await api.call('POST', `${path}/approve`, approver.token, { pdfVersion: detail.pdfVersion }, { idempotencyKey: `approve-v${detail.pdfVersion}-${record.id}` })
-  if (res.status >= 400 && res.body.code !== 'WRONG_STATE') throw new Error(`approve ${record.id}: HTTP ${res.status} ${JSON.stringify(res.body)}`)
+  // WRONG_STATE: the page (the read model) ran ahead of a run replaying after a kill, which still
+  // stood at finalizing; the approver reloads and approves again, as a person would.
+  for (let round = 1; detail.state === 'awaiting_approval'; round += 1) {
+    const res = await api.call('POST', `${path}/approve`, approver.token, { pdfVersion: detail.pdfVersion }, { idempotencyKey: `approve-v${detail.pdfVersion}-${round}-${record.id}` })
+    if (res.status < 400) break
+    if (res.body.code !== 'WRONG_STATE' || round >= 30) throw new Error(`approve ${record.id}: HTTP ${res.status} ${JSON.stringify(res.body)}`)
+    await sleep(2_000)
+    detail = await waitForState(record, ['awaiting_approval', 'dispatching', 'awaiting_payment', 'needs_attention'])
+  }
   record.approved = true
   return 'ok'
 }
@@ -225,9 +231,11 @@ async function actAsOperator(path: string, reason: string | undefined): Promise<
   if (!messageId) return false
   const arrived = (await countMessages(mailpitUrl, messageId)) > 0
   operatorActions += 1
+  // An Idempotency-Key takes letters, digits, ".", "_", ":" and "-" only (a Message-ID has "@").
+  const key = (action: string) => `${action}-${operatorActions}-${messageId}`.replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 100)
   const res = arrived
-    ? await api.call('POST', `${path}/skip`, operator.token, { reason: `chaos drill: ${messageId} is in the mailbox` }, { idempotencyKey: `skip-${operatorActions}-${messageId}`.slice(0, 100) })
-    : await api.call('POST', `${path}/retry`, operator.token, undefined, { idempotencyKey: `retry-${operatorActions}-${messageId}`.slice(0, 100) })
+    ? await api.call('POST', `${path}/skip`, operator.token, { reason: `chaos drill: ${messageId} is in the mailbox` }, { idempotencyKey: key('skip') })
+    : await api.call('POST', `${path}/retry`, operator.token, undefined, { idempotencyKey: key('retry') })
   console.log(`operator: ${path}: ${messageId} ${arrived ? 'arrived: skip' : 'not in the mailbox: retry'} (HTTP ${res.status})`)
   await sleep(2_000)
   return true
