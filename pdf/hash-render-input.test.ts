@@ -36,7 +36,7 @@ describe('hashRenderInput', () => {
     const document = makeLargeDocument({ lineCount: 3, issueCount: 2 })
     const base = hashRenderInput(document)
     expect(hashRenderInput({ ...document, total: '0.01' })).not.toBe(base)
-    expect(hashRenderInput({ ...document, templateVersion: 'invoice-v2' })).not.toBe(base)
+    expect(hashRenderInput({ ...document, templateVersion: 'invoice-v3' })).not.toBe(base)
     expect(hashRenderInput({ ...document, language: 'ru' })).not.toBe(base)
   })
 })

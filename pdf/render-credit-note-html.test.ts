@@ -3,6 +3,7 @@ import type { InvoiceLanguage } from '../sources/types.js'
 import { hashRenderInput } from './hash-render-input.js'
 import { InvoiceDocumentError } from './invoice-document-error.js'
 import { renderCreditNoteHtml } from './render-credit-note-html.js'
+import { CREDIT_NOTE_TEMPLATE_VERSION } from './template-version.js'
 import { makeCreditNoteDocument, makePartialCreditNote, makeVoidCreditNote } from './test-credit-notes.js'
 
 const HOSTILE = '<script>alert(1)</script><b>x</b>'
@@ -89,7 +90,7 @@ describe('renderCreditNoteHtml', () => {
     const document = makeCreditNoteDocument()
     const { html, footerHtml } = renderCreditNoteHtml(document)
     for (const page of [html, footerHtml]) expect(page).not.toMatch(/https?:|<link|<img|src=|url\(|@import/i)
-    expect(footerHtml).toContain(`credit-note-v1/${hashRenderInput(document).slice(0, 12)}`)
+    expect(footerHtml).toContain(`${CREDIT_NOTE_TEMPLATE_VERSION}/${hashRenderInput(document).slice(0, 12)}`)
   })
 
   it('refuses a document made for another template version, or an invoice template', () => {
