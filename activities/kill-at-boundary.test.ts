@@ -70,6 +70,6 @@ describe('killAtBoundary', () => {
   it('is off unless CHAOS_KILL_BOUNDARIES is set, and needs a kill log when it is', () => {
     expect(killAtBoundaryFromEnv({})).toEqual([])
     expect(() => killAtBoundaryFromEnv({ CHAOS_KILL_BOUNDARIES: 'syncPlanFact' })).toThrow(/CHAOS_KILL_LOG/)
-    expect(killAtBoundaryFromEnv({ CHAOS_KILL_BOUNDARIES: 'syncPlanFact', CHAOS_KILL_LOG: '/tmp/x' })).toHaveLength(1)
+    expect(killAtBoundaryFromEnv({ CHAOS_KILL_BOUNDARIES: 'syncPlanFact', CHAOS_KILL_LOG: 'kills.jsonl' })).toHaveLength(1)
   })
 })

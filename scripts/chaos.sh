@@ -146,15 +146,22 @@ drill_postgres_stop() { stop_service_drill postgres 4 2 0; }
 drill_gotenberg_stop() { stop_service_drill gotenberg 4 2 0; }
 drill_smtp_refusing() { stop_service_drill smtp 5 0 1; }
 
+# One fault of a fake: its behaviour changed for `seconds`, then back; FAULTS = the calls it
+# answered meanwhile (requests_sum of the fake, its `counter` or every request).
+fake_fault() {
+  local fake="$1" counter="$2" on="$3" off="$4" seconds="$5"
+  local before; before=$(requests_sum "$fake" "$counter")
+  chaos_fake "$fake" /__control/behavior "$on" >/dev/null
+  sleep "$seconds"
+  chaos_fake "$fake" /__control/behavior "$off" >/dev/null
+  FAULTS=$(( $(requests_sum "$fake" "$counter") - before )); FAULT_END=$(date +%s)
+}
+
 drill_planfact_outage() {
   drive 4 2 1 900
   wait_progress approved 1
-  local before; before=$(requests_sum planfact)
   log "PlanFact fake: outage (503) for ${PLANFACT_OUTAGE_SECONDS}s"
-  chaos_fake planfact /__control/behavior '{"outage":true}' >/dev/null
-  sleep "$PLANFACT_OUTAGE_SECONDS"
-  chaos_fake planfact /__control/behavior '{"outage":false}' >/dev/null
-  FAULTS=$(( $(requests_sum planfact) - before )); FAULT_END=$(date +%s)
+  fake_fault planfact '' '{"outage":true}' '{"outage":false}' "$PLANFACT_OUTAGE_SECONDS"
   NOTE="outage ${PLANFACT_OUTAGE_SECONDS}s; faults = PlanFact calls answered 503"
   wait_driver
 }
@@ -164,12 +171,8 @@ drill_planfact_outage() {
 drill_planfact_429_storm() {
   drive 4 2 0 600
   wait_progress approved 1
-  local before; before=$(requests_sum planfact rateLimited)
   log "PlanFact fake: every call answers 429 for ${STORM_SECONDS}s"
-  chaos_fake planfact /__control/behavior '{"rateLimitNextRequests":1000000}' >/dev/null
-  sleep "$STORM_SECONDS"
-  chaos_fake planfact /__control/behavior '{"rateLimitNextRequests":0}' >/dev/null
-  FAULTS=$(( $(requests_sum planfact rateLimited) - before )); FAULT_END=$(date +%s)
+  fake_fault planfact rateLimited '{"rateLimitNextRequests":1000000}' '{"rateLimitNextRequests":0}' "$STORM_SECONDS"
   NOTE="every call 429 for ${STORM_SECONDS}s; faults = 429 answers"
   wait_driver
 }
@@ -177,12 +180,8 @@ drill_planfact_429_storm() {
 drill_didox_503() {
   drive 0 5 0 600
   wait_progress approved 1
-  local before; before=$(requests_sum didox)
   log "Didox fake: 503 (tax service down) for 90s"
-  chaos_fake didox /__control/behavior '{"outage":true}' >/dev/null
-  sleep 90
-  chaos_fake didox /__control/behavior '{"outage":false}' >/dev/null
-  FAULTS=$(( $(requests_sum didox) - before )); FAULT_END=$(date +%s)
+  fake_fault didox '' '{"outage":true}' '{"outage":false}' 90
   NOTE="outage 90s; faults = Didox calls answered 503"
   wait_driver
 }
