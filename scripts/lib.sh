@@ -8,6 +8,9 @@ mkdir -p "$LOCAL"
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
+# Node 24 first on PATH, installed into .local/node when the machine's is older.
+source "$ROOT/scripts/node.sh"
+
 # .env is created from .env.example on first use; variables already set in the environment win.
 load_env() {
   if [ ! -f "$ROOT/.env" ]; then
@@ -76,6 +79,8 @@ apt_install() {
 }
 
 # Installs node_modules from the lock file when they are missing or older than the lock.
+# A change of Node major needs no reinstall: the native addons (chdb, Temporal's core-bridge,
+# swc, rolldown, lightningcss) are all N-API, and no install script builds against Node's ABI.
 ensure_node_modules() {
   if [ ! -d "$ROOT/node_modules" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
     log "npm install from the lock file (first run downloads ~700 MB, mostly the embedded ClickHouse engine)"
