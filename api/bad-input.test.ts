@@ -147,7 +147,7 @@ describe('bad input: a clear 4xx each, nothing half-written', () => {
   })
 
   it('answers a well-formed cursor Temporal cannot read with 400 too, within 2 s (the API retries Temporal briefly)', async () => {
-    const connection = await Connection.connect(apiConnectionOptions(process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233'))
+    const connection = await Connection.connect(apiConnectionOptions({ address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' }))
     const app = await createTestApp({ temporal: new Client({ connection, namespace: t.env.namespace }) })
     try {
       const token = Buffer.from('not a page token')

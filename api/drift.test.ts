@@ -1,5 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto'
-import type { Worker } from '@temporalio/worker'
+import type { WorkerGroup } from '../workers/worker-group.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDriftActivities } from '../activities/drift.js'
 import { makeDeal } from '../billing/test-builders.js'
@@ -23,7 +23,7 @@ const month = previousMonth()
 describe('drift through the API', () => {
   let t: TestApp
   let ch: TestClickHouse
-  let worker: Worker
+  let worker: WorkerGroup
   let running: Promise<void>
   let invoice: BilledInvoice
   const taskQueue = uniqueName('api-drift')

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client'
 import type { Config } from '../lib/config.js'
 import type { Database } from '../lib/database.js'
+import { CONCERNS, taskQueueOf, type Concern } from '../workers/concerns.js'
 
 export interface CheckResult {
   /** `warn` is reported but does not make the API unhealthy; `down` does. */
@@ -42,22 +43,43 @@ export function createDefaultChecks(deps: { config: Config; db: Database; tempor
       // describe fails or hangs until the worker polls again, and the API still serves meanwhile.
       // Its own deadline comes before the 3 s of every check, which would count it as down.
       try {
-        const described = await deps.temporal.withDeadline(Date.now() + WORKER_CHECK_TIMEOUT_MS, () =>
-          deps.temporal.workflowService.describeTaskQueue({
-            namespace: deps.temporal.options.namespace,
-            taskQueue: { name: deps.taskQueue },
-            taskQueueType: 1,
-          }),
-        )
-        const pollers = described.pollers?.length ?? 0
-        return pollers > 0
-          ? { status: 'ok', detail: `${pollers} poller(s) on ${deps.taskQueue}` }
-          : { status: 'warn', detail: `no worker polls task queue ${deps.taskQueue}: invoices wait until one starts` }
+        const pollers = await deps.temporal.withDeadline(Date.now() + WORKER_CHECK_TIMEOUT_MS, () => pollersPerConcern(deps.temporal, deps.taskQueue))
+        return describePollers(deps.taskQueue, pollers)
       } catch (err) {
         return { status: 'warn', detail: `could not learn whether a worker polls task queue ${deps.taskQueue}: ${(err as Error).message.split('\n')[0]}` }
       }
     },
   }
+}
+
+/** The processes that polled each concern's task queue lately (Temporal keeps a few minutes of them). */
+async function pollersPerConcern(temporal: Client, taskQueue: string): Promise<Record<Concern, string[]>> {
+  const entries = await Promise.all(
+    CONCERNS.map(async (concern): Promise<[Concern, string[]]> => {
+      const described = await temporal.workflowService.describeTaskQueue({
+        namespace: temporal.options.namespace,
+        taskQueue: { name: taskQueueOf(taskQueue, concern) },
+        // The workflows' queue is asked for its workflow pollers, the others for activity pollers.
+        taskQueueType: concern === 'workflows' ? 1 : 2,
+      })
+      return [concern, [...new Set((described.pollers ?? []).map((poller) => poller.identity ?? '?'))]]
+    }),
+  )
+  return Object.fromEntries(entries) as Record<Concern, string[]>
+}
+
+/** ok when every concern has a worker and PlanFact's writes have one process; a warning otherwise. */
+export function describePollers(taskQueue: string, pollers: Record<Concern, string[]>): CheckResult {
+  const counts = CONCERNS.map((concern) => `${concern} ${pollers[concern].length}`).join(', ')
+  if (pollers.workflows.length === 0) return { status: 'warn', detail: `no worker polls task queue ${taskQueue}: invoices wait until one starts (processes per concern: ${counts})` }
+  const unserved = CONCERNS.filter((concern) => pollers[concern].length === 0)
+  if (unserved.length > 0) {
+    return { status: 'warn', detail: `no worker serves ${unserved.join(', ')} (task queue ${unserved.map((c) => taskQueueOf(taskQueue, c)).join(', ')}): those steps wait until one starts (processes per concern: ${counts})` }
+  }
+  if (pollers.planfact.length > 1) {
+    return { status: 'warn', detail: `${pollers.planfact.length} processes polled ${taskQueueOf(taskQueue, 'planfact')} lately (${pollers.planfact.join(', ')}): exactly one may serve planfact, or a restarted one is still listed (processes per concern: ${counts})` }
+  }
+  return { status: 'ok', detail: `processes per concern: ${counts}` }
 }
 
 /** Runs the checks in parallel, each bounded in time; a throw or a timeout is `down` with the reason. */

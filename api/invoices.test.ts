@@ -402,7 +402,7 @@ describe('/invoices, end to end on real services (worker with the real activitie
       expect(await outcome(await cancelling)).toMatchObject({ state: 'cancelled', previousState: 'awaiting_approval' })
       expect(await get(id, app)).toMatchObject({ state: 'cancelled', cancelReason: 'while the worker was down' })
     } finally {
-      if (own.getState() === 'RUNNING') own.shutdown()
+      own.shutdown()
       await ownRun
       await app.dispose()
     }

@@ -28,7 +28,7 @@ describe('outages: 503 naming the service, at once', () => {
     closedPort = await freePort()
     noDatabase = await createTestApp({ db: createDatabase(`postgresql://nobody:nothing@127.0.0.1:${closedPort}/invoicing`) })
     // Built like the API's own client (api/server.ts), lazily: nothing listens there.
-    const connection = Connection.lazy(apiConnectionOptions(`127.0.0.1:${closedPort}`))
+    const connection = Connection.lazy(apiConnectionOptions({ address: `127.0.0.1:${closedPort}` }))
     noTemporal = await createTestApp({ temporal: new Client({ connection, namespace: 'invoicing-test' }) })
   })
   afterAll(async () => {

@@ -10,15 +10,15 @@ const SHUTDOWN_GRACE_MS = 10_000
 
 /**
  * The API process: one config, one Prisma client and one Temporal connection, listening on
- * 127.0.0.1 only (a reverse proxy terminates TLS in front of it). SIGINT/SIGTERM stop accepting
+ * API_HOST, 127.0.0.1 unless set (a reverse proxy terminates TLS in front of it). SIGINT/SIGTERM stop accepting
  * requests, let the handlers in flight finish, then close the connections. An action whose
  * answer was cut short is not lost: the workflow accepted it and acts on it regardless.
  */
 async function run(): Promise<void> {
   const config = loadConfig()
   const logger = createLogger(config.log)
-  const db = createDatabase(config.database.url)
-  const connection = await Connection.connect(apiConnectionOptions(config.temporal.address))
+  const db = createDatabase(config.database.url, config.database.pool)
+  const connection = await Connection.connect(apiConnectionOptions(config.temporal))
   const temporal = new Client({ connection, namespace: config.temporal.namespace })
   const app = createApp({ config, db, temporal, taskQueue: config.temporal.taskQueue, logger })
 
@@ -39,8 +39,8 @@ async function run(): Promise<void> {
   }
   const handlersDone = (): Promise<void> => (inFlight === 0 ? Promise.resolve() : new Promise((resolve) => (onIdle = resolve)))
 
-  const server = serve({ fetch, hostname: '127.0.0.1', port: config.api.port }, (info) => {
-    logger.info('api listening', { url: `http://127.0.0.1:${info.port}`, temporalNamespace: config.temporal.namespace, workflowTaskQueue: config.temporal.taskQueue })
+  const server = serve({ fetch, hostname: config.api.host, port: config.api.port }, (info) => {
+    logger.info('api listening', { url: `http://${config.api.host}:${info.port}`, temporalNamespace: config.temporal.namespace, workflowTaskQueue: config.temporal.taskQueue })
   })
 
   let stopping = false

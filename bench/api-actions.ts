@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { Client, Connection } from '@temporalio/client'
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker'
 import { loadConfig } from '../lib/config.js'
+import { temporalConnectionOptions } from '../lib/temporal-connection-options.js'
 import { idleWorkflow, pingUpdate } from './idle-workflow.js'
 import { runOpenLoop, runOpenLoopLoad, type LoadRequest, type LoadResult } from './open-loop-load.js'
 
@@ -127,10 +128,10 @@ function cancelEach(ids: string[]): (index: number) => LoadRequest {
 /** The floor: an Update round trip on an idle workflow, on a worker in this process (its CPU is `bench`). */
 async function measureFloor(count: number): Promise<Summary> {
   Runtime.install({ logger: new DefaultLogger('WARN') })
-  const connection = await NativeConnection.connect({ address: config.temporal.address })
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal))
   const taskQueue = `bench-idle-${process.pid}`
   const worker = await Worker.create({ connection, namespace: config.temporal.namespace, taskQueue, workflowsPath: fileURLToPath(new URL('./idle-workflow.ts', import.meta.url)) })
-  const client = new Client({ connection: await Connection.connect({ address: config.temporal.address }), namespace: config.temporal.namespace })
+  const client = new Client({ connection: await Connection.connect(temporalConnectionOptions(config.temporal)), namespace: config.temporal.namespace })
   try {
     return await worker.runUntil(async () => {
       const handle = await client.workflow.start(idleWorkflow, { taskQueue, workflowId: `bench-idle-${Date.now()}` })

@@ -14,6 +14,7 @@ import { PrismaClient, type Prisma } from '../generated/prisma/client.js'
 import { loadConfig } from '../lib/config.js'
 import { createDatabase, POSTGRES_QUERY_TIMEOUT_MS, type Database } from '../lib/database.js'
 import { createLogger } from '../lib/logger.js'
+import { temporalConnectionOptions } from '../lib/temporal-connection-options.js'
 import { listInvoiceRuns, notConfirmedBy, type InvoiceRunFilters } from '../operations/invoices/list-invoice-runs.js'
 import { readInvoiceEvents } from '../operations/invoices/read-invoice-events.js'
 import { readInvoice } from '../operations/invoices/read-invoice.js'
@@ -682,7 +683,7 @@ async function run(): Promise<void> {
     const sizes = (await sqlClient.query<{ runs: string; events: string; bytes: string }>(`SELECT (SELECT count(*) FROM invoice_runs) AS runs, (SELECT count(*) FROM invoice_events) AS events, pg_total_relation_size('invoice_runs') AS bytes`)).rows[0]!
     console.error(`seeded ${sizes.runs} invoice runs (${Math.round(Number(sizes.bytes) / 1024)} KB with indexes and TOAST), ${sizes.events} events`)
 
-    const connection = await Connection.connect({ address: config.temporal.address })
+    const connection = await Connection.connect(temporalConnectionOptions(config.temporal))
     closers.push(() => connection.close())
     const temporal = new Client({ connection, namespace: config.temporal.namespace })
     // The request log is formatted as in production (JSON), then dropped: its cost counts, the terminal's does not.

@@ -17,8 +17,12 @@ import { PermanentError } from '../lib/permanent-error.js'
 /** The seed's PlanFact deadline. */
 export const PLANFACT_DEFAULT_TIMEOUT_MS = 10_000
 
-/** PlanFact answers 429 to a write while another write of the business runs: wait 2-5 s. */
-export const PLANFACT_RATE_LIMIT_BACKOFF: RateLimitBackoff = Object.freeze({ retries: 3, minDelayMs: 2_000, maxDelayMs: 5_000 })
+/**
+ * A 429 is not retried here by default: it fails the call (retryable) and Temporal's retry
+ * policy is the one retry layer. PlanFact's writes already run one at a time per business (the
+ * `planfact` task queue), so a 429 means the rate limit or another application writing.
+ */
+export const PLANFACT_RATE_LIMIT_BACKOFF: RateLimitBackoff = Object.freeze({ retries: 0, minDelayMs: 2_000, maxDelayMs: 5_000 })
 
 const MAX_TEXT_IN_MESSAGE = 500
 const PAGE_LIMIT = 1_000
@@ -265,8 +269,8 @@ const PERMISSION_CODES = new Set(['Unauthorized', 'Forbidden', 'NotEnoughApiPerm
 
 /**
  * Creates the PlanFact client. Each HTTP exchange is bounded by `timeoutMs` (the seed's 10 s);
- * a 429 is retried here after 2-5 s, a few times, because PlanFact refuses parallel writes of a
- * business and a short wait is the documented cure.
+ * a 429 is retried here only when `rateLimitBackoff` asks for it (tests, scripts outside
+ * Temporal); in the worker it fails the activity, which Temporal retries.
  */
 export function createPlanFactClient(options: PlanFactClientOptions): PlanFactClient {
   const baseUrl = options.url.replace(/\/+$/, '')

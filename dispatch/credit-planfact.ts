@@ -6,7 +6,6 @@ import { ERROR_TYPES } from '../lib/error-types.js'
 import { PermanentError } from '../lib/permanent-error.js'
 import { findReference, markReferenceDone, markReferencePending, readDetails, type ReferenceKey } from './external-reference.js'
 import { MARKER_SEARCH_DAYS } from './sync-planfact.js'
-import { withAdvisoryLock } from './with-advisory-lock.js'
 
 /** What PlanFact needs to know about an approved credit note. */
 export interface PlanFactCreditNote {
@@ -45,7 +44,8 @@ export const DEFAULT_REFUND_CATEGORY_TITLE = 'Refunds to customers'
  * operation, a refund, carrying the credit note's id as its marker. The plan is computed once
  * from the operation as PlanFact shows it and stored `pending` before any write, so a retry
  * repeats exactly the same writes (a PUT is idempotent; the refund is looked for by its marker
- * before it is created). Runs under the business's PlanFact write lock, like the invoice's booking.
+ * before it is created). Runs one at a time per business, like the invoice's booking (the
+ * `planfact` task queue).
  */
 export async function bookCreditNoteInPlanFact(input: {
   db: Database
@@ -54,7 +54,6 @@ export async function bookCreditNoteInPlanFact(input: {
   /** What the customer owed before this credit note (invoice less earlier credit notes and payments); default: what is planned. */
   owedBefore?: string
   refundCategoryId?: string | undefined
-  lock?: { waitMs?: number; holdMs?: number }
 }): Promise<CreditPlanFactResult> {
   const { db, planfact, creditNote } = input
   const key: ReferenceKey = { invoiceId: creditNote.invoice.invoiceId, system: 'planfact', purpose: `credit-note:${creditNote.creditNoteId}` }
@@ -66,54 +65,51 @@ export async function bookCreditNoteInPlanFact(input: {
   }
   const booking = readDetails(booked)
 
-  return withAdvisoryLock(db, { name: `planfact:${planfact.businessKey}`, ...input.lock }, async () => {
-    const current = await findReference(db, key)
-    if (current?.status === 'done' && current.externalId) return { externalId: current.externalId, detail: describe(readDetails(current) as unknown as CorrectionPlan, creditNote) }
-    let plan = current ? (readDetails(current) as unknown as CorrectionPlan) : null
-    // A retry follows its stored plan: the planned income may be gone by then (deleted by the earlier
-    // attempt whose answer was lost), so only a first attempt needs it to exist.
-    const planned = await readPlanned(planfact, toId(booked.externalId!), { missingIsGone: Boolean(plan?.plannedAfter) })
-    if (!plan?.plannedAfter) {
-      plan = planCorrection(planned!, creditNote.total, input.owedBefore)
-      await markReferencePending(db, key, { ...plan })
-    } else if (planned && new Dec(plan.plannedAfter).lt(plan.plannedBefore) && (planned.isCommitted === true || ![plan.plannedBefore, plan.plannedAfter].includes(new Dec(String(planned.value ?? 0)).toFixed(2)))) {
-      // Paid or split in PlanFact between the attempts: writing the old plan would undo that.
-      throw new PermanentError(
-        ERROR_TYPES.planfactRejected,
-        `the planned income ${String(plan.operationId)} of invoice ${creditNote.invoice.number} changed in PlanFact since this correction was planned (${planned.isCommitted ? 'it is now paid' : `its value is ${String(planned.value)}, not ${plan.plannedBefore} or ${plan.plannedAfter}`}): book the credit note by hand, then skip this step`,
-      )
+  const current = known
+  let plan = current ? (readDetails(current) as unknown as CorrectionPlan) : null
+  // A retry follows its stored plan: the planned income may be gone by then (deleted by the earlier
+  // attempt whose answer was lost), so only a first attempt needs it to exist.
+  const planned = await readPlanned(planfact, toId(booked.externalId!), { missingIsGone: Boolean(plan?.plannedAfter) })
+  if (!plan?.plannedAfter) {
+    plan = planCorrection(planned!, creditNote.total, input.owedBefore)
+    await markReferencePending(db, key, { ...plan })
+  } else if (planned && new Dec(plan.plannedAfter).lt(plan.plannedBefore) && (planned.isCommitted === true || ![plan.plannedBefore, plan.plannedAfter].includes(new Dec(String(planned.value ?? 0)).toFixed(2)))) {
+    // Paid or split in PlanFact between the attempts: writing the old plan would undo that.
+    throw new PermanentError(
+      ERROR_TYPES.planfactRejected,
+      `the planned income ${String(plan.operationId)} of invoice ${creditNote.invoice.number} changed in PlanFact since this correction was planned (${planned.isCommitted ? 'it is now paid' : `its value is ${String(planned.value)}, not ${plan.plannedBefore} or ${plan.plannedAfter}`}): book the credit note by hand, then skip this step`,
+    )
+  }
+  if (new Dec(plan.plannedAfter).lt(plan.plannedBefore)) {
+    if (new Dec(plan.plannedAfter).isZero()) {
+      await deleteIfPresent(planfact, plan.operationId)
+      plan.plannedDeleted = true
+    } else {
+      await planfact.updateIncomeOperation(plan.operationId, {
+        operationDate: planned?.operationDate ?? creditNote.issueDate,
+        accountId: planned?.accountId ?? (booking.accountId as PlanFactId),
+        contrAgentId: planned?.contrAgentId ?? (booking.contrAgentId as PlanFactId),
+        comment: planned?.comment ?? '',
+        externalId: planned?.externalId ?? creditNote.invoice.invoiceId,
+        isCommitted: false,
+        items: [
+          {
+            calculationDate: planned?.operationDate ?? creditNote.issueDate,
+            contrAgentId: planned?.parts[0]?.contrAgentId ?? (booking.contrAgentId as PlanFactId),
+            operationCategoryId: planned?.parts[0]?.operationCategoryId ?? (booking.operationCategoryId as PlanFactId),
+            projectId: planned?.parts[0]?.projectId ?? null,
+            value: Number(plan.plannedAfter),
+          },
+        ],
+      })
     }
-    if (new Dec(plan.plannedAfter).lt(plan.plannedBefore)) {
-      if (new Dec(plan.plannedAfter).isZero()) {
-        await deleteIfPresent(planfact, plan.operationId)
-        plan.plannedDeleted = true
-      } else {
-        await planfact.updateIncomeOperation(plan.operationId, {
-          operationDate: planned?.operationDate ?? creditNote.issueDate,
-          accountId: planned?.accountId ?? (booking.accountId as PlanFactId),
-          contrAgentId: planned?.contrAgentId ?? (booking.contrAgentId as PlanFactId),
-          comment: planned?.comment ?? '',
-          externalId: planned?.externalId ?? creditNote.invoice.invoiceId,
-          isCommitted: false,
-          items: [
-            {
-              calculationDate: planned?.operationDate ?? creditNote.issueDate,
-              contrAgentId: planned?.parts[0]?.contrAgentId ?? (booking.contrAgentId as PlanFactId),
-              operationCategoryId: planned?.parts[0]?.operationCategoryId ?? (booking.operationCategoryId as PlanFactId),
-              projectId: planned?.parts[0]?.projectId ?? null,
-              value: Number(plan.plannedAfter),
-            },
-          ],
-        })
-      }
-    }
-    if (new Dec(plan.refund).gt(0)) {
-      plan.refundOperationId = await findOrCreateRefund({ planfact, creditNote, plan, accountId: (planned?.accountId ?? booking.accountId) as PlanFactId, contrAgentId: (planned?.contrAgentId ?? booking.contrAgentId) as PlanFactId, refundCategoryId: input.refundCategoryId })
-    }
-    const externalId = String(plan.refundOperationId ?? plan.operationId)
-    await markReferenceDone(db, key, externalId, { ...plan })
-    return { externalId, detail: describe(plan, creditNote) }
-  })
+  }
+  if (new Dec(plan.refund).gt(0)) {
+    plan.refundOperationId = await findOrCreateRefund({ planfact, creditNote, plan, accountId: (planned?.accountId ?? booking.accountId) as PlanFactId, contrAgentId: (planned?.contrAgentId ?? booking.contrAgentId) as PlanFactId, refundCategoryId: input.refundCategoryId })
+  }
+  const externalId = String(plan.refundOperationId ?? plan.operationId)
+  await markReferenceDone(db, key, externalId, { ...plan })
+  return { externalId, detail: describe(plan, creditNote) }
 }
 
 /**

@@ -18,7 +18,6 @@ import {
   readDetails,
   type ReferenceKey,
 } from './external-reference.js'
-import { withAdvisoryLock } from './with-advisory-lock.js'
 
 /** What PlanFact needs to know about an approved invoice. */
 export interface PlanFactInvoice {
@@ -45,8 +44,6 @@ export interface SyncInvoiceToPlanFactInput {
   incomeCategoryId?: string
   /** config.planfact.projectId; unset = no project. */
   projectId?: string
-  /** Advisory lock timing (tests shorten it). */
-  lock?: { waitMs?: number; holdMs?: number }
 }
 
 export interface PlanFactSyncResult {
@@ -71,9 +68,10 @@ const PURPOSE = 'operation'
  * so the guarantee is ours: the ExternalReference row is written `pending` before the create and
  * `done` with the operation id after; a retry returns a `done` id, and otherwise searches
  * PlanFact for the invoice id (the marker in comment and externalId) and adopts what it finds
- * before creating anything. All PlanFact work that writes runs under one advisory lock per
- * business, because PlanFact refuses parallel writes (429) and because find-then-create of a
- * counterparty is only safe when nobody else does the same at the same time.
+ * before creating anything. Callers run one at a time per business (the `planfact` task
+ * queue's single slot, workers/concerns.ts), because PlanFact refuses parallel writes (429) and
+ * because find-then-create of a counterparty is only safe when nobody else does the same at the
+ * same time.
  */
 export async function syncInvoiceToPlanFact(input: SyncInvoiceToPlanFactInput): Promise<PlanFactSyncResult> {
   const { db, planfact, invoice } = input
@@ -83,51 +81,46 @@ export async function syncInvoiceToPlanFact(input: SyncInvoiceToPlanFactInput): 
   if (known?.status === 'done') return resultFromReference(known)
 
   const value = parseAmount(invoice)
-  // Reads are not limited: resolve them before taking the business-wide lock.
   const accountId = await pickAccount(planfact, invoice.currency)
   const operationCategoryId = await resolveIncomeCategory(planfact, input.incomeCategoryId)
   const projectId = input.projectId ? toPlanFactId(input.projectId) : null
+  const current = known
 
-  return withAdvisoryLock(db, { name: `planfact:${planfact.businessKey}`, ...input.lock }, async () => {
-    const current = await findReference(db, key)
-    if (current?.status === 'done') return resultFromReference(current)
+  const contrAgentId = await findOrCreateContrAgent(planfact, invoice)
+  const details = { accountId, contrAgentId, operationCategoryId, projectId, marker: invoice.invoiceId }
 
-    const contrAgentId = await findOrCreateContrAgent(planfact, invoice)
-    const details = { accountId, contrAgentId, operationCategoryId, projectId, marker: invoice.invoiceId }
+  const earlier = await findMarkedOperations(planfact, invoice, accountId)
+  if (earlier.length > 0) return adopt({ db, key, details, operations: earlier, accountId, contrAgentId })
 
-    const earlier = await findMarkedOperations(planfact, invoice, accountId)
-    if (earlier.length > 0) return adopt({ db, key, details, operations: earlier, accountId, contrAgentId })
+  await markReferencePending(db, key, { ...details, attempts: readAttempts(current) + 1 })
+  let operationId: PlanFactId | null
+  try {
+    operationId = await planfact.createIncomeOperation({
+      operationDate: invoice.issueDate,
+      accountId,
+      contrAgentId,
+      comment: buildComment(invoice),
+      externalId: invoice.invoiceId,
+      items: [{ calculationDate: invoice.issueDate, contrAgentId, operationCategoryId, projectId, value }],
+    })
+  } catch (error) {
+    if (error instanceof PermanentError) await markReferenceFailed(db, key, { ...details, error: error.message })
+    throw error
+  }
 
-    await markReferencePending(db, key, { ...details, attempts: readAttempts(current) + 1 })
-    let operationId: PlanFactId | null
-    try {
-      operationId = await planfact.createIncomeOperation({
-        operationDate: invoice.issueDate,
-        accountId,
-        contrAgentId,
-        comment: buildComment(invoice),
-        externalId: invoice.invoiceId,
-        items: [{ calculationDate: invoice.issueDate, contrAgentId, operationCategoryId, projectId, value }],
-      })
-    } catch (error) {
-      if (error instanceof PermanentError) await markReferenceFailed(db, key, { ...details, error: error.message })
-      throw error
+  if (operationId === null) {
+    // An empty-bodied success: the operation exists, find it by the marker.
+    const created = await findMarkedOperations(planfact, invoice, accountId)
+    if (created.length === 0) {
+      throw new PlanFactUnavailableError(
+        `PlanFact accepted the operation of invoice ${invoice.number} with an empty answer and the search does not show it yet; the retry searches again before writing`,
+        200,
+      )
     }
-
-    if (operationId === null) {
-      // An empty-bodied success: the operation exists, find it by the marker.
-      const created = await findMarkedOperations(planfact, invoice, accountId)
-      if (created.length === 0) {
-        throw new PlanFactUnavailableError(
-          `PlanFact accepted the operation of invoice ${invoice.number} with an empty answer and the search does not show it yet; the retry searches again before writing`,
-          200,
-        )
-      }
-      return adopt({ db, key, details, operations: created, accountId, contrAgentId, created: true })
-    }
-    await markReferenceDone(db, key, String(operationId), { ...details, adopted: false })
-    return { operationId: String(operationId), contrAgentId: String(contrAgentId), accountId: String(accountId), created: true }
-  })
+    return adopt({ db, key, details, operations: created, accountId, contrAgentId, created: true })
+  }
+  await markReferenceDone(db, key, String(operationId), { ...details, adopted: false })
+  return { operationId: String(operationId), contrAgentId: String(contrAgentId), accountId: String(accountId), created: true }
 }
 
 /** The comment PlanFact users see; it carries the invoice id, the marker the search looks for. */
@@ -199,7 +192,7 @@ async function resolveIncomeCategory(planfact: PlanFactClient, configured: strin
 
 /**
  * The counterparty by TIN (or by our customer id for customers without one), created when
- * missing. Runs under the business lock, so two invoices of a new customer create it once.
+ * missing. Runs one at a time per business, so two invoices of a new customer create it once.
  */
 async function findOrCreateContrAgent(planfact: PlanFactClient, invoice: PlanFactInvoice): Promise<PlanFactId> {
   const tin = invoice.buyer.tin?.trim() || null

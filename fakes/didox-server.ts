@@ -98,6 +98,8 @@ export interface DidoxFake {
 
 export interface DidoxFakeOptions {
   port?: number
+  /** Default 127.0.0.1. */
+  host?: string
   /** Called with each API request's route, e.g. for a progress log. */
   onRequest?: (route: string) => void
   partnerToken: string
@@ -424,7 +426,7 @@ export async function startDidoxFake(options: DidoxFakeOptions): Promise<DidoxFa
     sendJson(res, 404, { error: `no control route ${method} ${path}` })
   }
 
-  const server = await listen(handle, options.port ?? 0)
+  const server = await listen(handle, options.port ?? 0, options.host)
   return { url: server.url, state, behavior, setBehavior, setDocumentStatus, signAsBuyer, rejectAsBuyer, expireTokens, reset, close: server.close }
 }
 

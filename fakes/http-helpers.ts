@@ -44,10 +44,11 @@ export interface ListeningServer {
 }
 
 /**
- * Starts a server on 127.0.0.1. A handler that throws answers 500 with the message, so a bug
- * in a fake shows up as a failed request with a reason rather than a hung test.
+ * Starts a server on 127.0.0.1 (`host` 0.0.0.0 in a container, for the other containers). A
+ * handler that throws answers 500 with the message, so a bug in a fake shows up as a failed
+ * request with a reason rather than a hung test.
  */
-export async function listen(handler: Handler, port = 0): Promise<ListeningServer> {
+export async function listen(handler: Handler, port = 0, host = '127.0.0.1'): Promise<ListeningServer> {
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake.local')
     handler(req, res, url).catch((error: unknown) => {
@@ -60,7 +61,7 @@ export async function listen(handler: Handler, port = 0): Promise<ListeningServe
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(port, '127.0.0.1', () => resolve())
+    server.listen(port, host, () => resolve())
   })
   const address = server.address() as AddressInfo
   return {

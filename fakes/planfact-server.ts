@@ -128,6 +128,8 @@ export interface PlanFactFake {
 
 export interface PlanFactFakeOptions {
   port?: number
+  /** Default 127.0.0.1. */
+  host?: string
   /** Called with each API request's route, e.g. for a progress log. */
   onRequest?: (route: string) => void
   apiKey: string
@@ -627,7 +629,7 @@ export async function startPlanFactFake(options: PlanFactFakeOptions): Promise<P
     sendJson(res, 404, { error: `no control route ${method} ${path}` })
   }
 
-  const server = await listen(handle, options.port ?? 0)
+  const server = await listen(handle, options.port ?? 0, options.host)
   return { url: server.url, state, behavior, setBehavior, payOperation, linkBankPayment, reset, close: server.close }
 }
 

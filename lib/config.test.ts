@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from './config.js'
+import { DEFAULT_DATABASE_POOL } from './database.js'
 
 const valid = {
   DATABASE_URL: 'postgresql://invoicing:secret@127.0.0.1:55432/invoicing',
@@ -72,6 +73,26 @@ describe('loadConfig', () => {
   it('treats an empty CLICKHOUSE_URL as unset and accepts a real one', () => {
     expect(loadConfig({ ...valid, CLICKHOUSE_URL: '' }).clickhouse.url).toBeUndefined()
     expect(loadConfig({ ...valid, CLICKHOUSE_URL: 'http://127.0.0.1:8123' }).clickhouse.url).toBe('http://127.0.0.1:8123')
+  })
+
+  it('sizes the PostgreSQL pool from DATABASE_POOL_*, by default as before', () => {
+    expect(loadConfig(valid).database.pool).toEqual(DEFAULT_DATABASE_POOL)
+    expect(DEFAULT_DATABASE_POOL).toEqual({ max: 10, idleTimeoutMs: 10_000, connectionTimeoutMs: 5_000 })
+    const pool = loadConfig({ ...valid, DATABASE_POOL_MAX: '4', DATABASE_POOL_IDLE_MS: '0', DATABASE_CONNECT_TIMEOUT_MS: '2000' }).database.pool
+    expect(pool).toEqual({ max: 4, idleTimeoutMs: 0, connectionTimeoutMs: 2_000 })
+    // Empty means unset, as everywhere in .env.
+    expect(loadConfig({ ...valid, DATABASE_POOL_MAX: '' }).database.pool.max).toBe(10)
+  })
+
+  it('names a bad pool setting with the value it got', () => {
+    const byName = (env: Record<string, string>) => Object.fromEntries(problemsOf({ ...valid, ...env }).map((p) => [p.split(':')[0], p]))
+    expect(byName({ DATABASE_POOL_MAX: '0', DATABASE_POOL_IDLE_MS: '-1', DATABASE_CONNECT_TIMEOUT_MS: '0' })).toEqual({
+      DATABASE_POOL_MAX: 'DATABASE_POOL_MAX: must be at least 1 (got "0")',
+      DATABASE_POOL_IDLE_MS: 'DATABASE_POOL_IDLE_MS: must be 0 or more (got "-1")',
+      DATABASE_CONNECT_TIMEOUT_MS: 'DATABASE_CONNECT_TIMEOUT_MS: must be more than 0 (got "0")',
+    })
+    expect(byName({ DATABASE_POOL_MAX: '2.5' }).DATABASE_POOL_MAX).toBe('DATABASE_POOL_MAX: must be a whole number (got "2.5")')
+    expect(byName({ DATABASE_POOL_MAX: 'ten' }).DATABASE_POOL_MAX).toBe('DATABASE_POOL_MAX: must be a whole number (got "ten")')
   })
 
   it('names a missing variable', () => {

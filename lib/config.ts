@@ -1,5 +1,8 @@
 import { z } from 'zod'
 import { productionProblems } from './production-safety.js'
+import { readTemporalProfile, type TemporalConnectionSettings } from './temporal-connection-options.js'
+import { parseConcerns, type Concern } from '../workers/concerns.js'
+import type { ConcernConcurrency } from '../workers/worker-group.js'
 
 /**
  * The one place where the environment is read. The worker, the API and the scripts call
@@ -9,6 +12,7 @@ import { productionProblems } from './production-safety.js'
 
 const port = z.coerce.number().int().min(1).max(65535)
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
+const count = z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number')
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -19,11 +23,31 @@ const envSchema = z.object({
   DATABASE_URL: z
     .string({ error: 'is required (postgresql://user:password@host:port/db)' })
     .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
+  /** The pool of each process (worker, API, CLI): docs/deploy.md sizes it. Defaults are lib/database.ts's. */
+  DATABASE_POOL_MAX: count.min(1, 'must be at least 1').max(1000, 'must be at most 1000').default(10),
+  /** How long an idle connection stays open; 0 = until the process ends. */
+  DATABASE_POOL_IDLE_MS: count.nonnegative('must be 0 or more').default(10_000),
+  DATABASE_CONNECT_TIMEOUT_MS: count.positive('must be more than 0').default(5_000),
 
-  TEMPORAL_ADDRESS: z
-    .string({ error: 'is required (host:port of the Temporal frontend)' })
-    .regex(/^[^\s:]+:\d+$/, 'must be host:port'),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /**
+   * Required unless a profile gives it (TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE); the TEMPORAL_*
+   * variables below are @temporalio/envconfig's, read by lib/temporal-connection-options.ts.
+   */
+  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port').optional(),
+  /** Default: the profile's namespace, else "default". */
+  TEMPORAL_NAMESPACE: z.string().min(1).optional(),
+  TEMPORAL_PROFILE: z.string().min(1).optional(),
+  TEMPORAL_CONFIG_FILE: z.string().min(1).optional(),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  /** true: TLS with the system's CAs (implied by an API key); false: plaintext even with a profile's TLS. */
+  TEMPORAL_TLS: bool.optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_CA_CERT_DATA: z.string().min(1).optional(),
+  TEMPORAL_TLS_CLIENT_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_CLIENT_CERT_DATA: z.string().min(1).optional(),
+  TEMPORAL_TLS_CLIENT_KEY_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_CLIENT_KEY_DATA: z.string().min(1).optional(),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('invoicing'),
   TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
 
@@ -92,8 +116,26 @@ const envSchema = z.object({
     .default('Asia/Tashkent')
     .refine(isTimeZone, 'must be an IANA time zone such as Asia/Tashkent'),
 
+  /** 127.0.0.1 behind a reverse proxy on the same machine; 0.0.0.0 in a container. */
+  API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(3000),
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().nonnegative().default(10_000),
+  /** The concerns this worker process serves (workers/concerns.ts): "all", or a comma list. */
+  WORKER_CONCERNS: z
+    .string()
+    .default('all')
+    .transform((value, ctx) => {
+      try {
+        return parseConcerns(value)
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^WORKER_CONCERNS /, '') })
+        return z.NEVER
+      }
+    }),
+  /** PDFs one process renders at once: Gotenberg's own --chromium-max-concurrency. */
+  WORKER_DOCUMENTS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** Prefills one process runs at once (each a few ClickHouse queries). */
+  WORKER_PREFILL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** When the nightly drift report runs (a Temporal Schedule the worker keeps): cron, in COMPANY_TIME_ZONE. */
   DRIFT_REPORT_CRON: z
     .string()
@@ -109,8 +151,8 @@ export type Env = z.infer<typeof envSchema>
 export interface Config {
   env: Env['NODE_ENV']
   log: { level: Env['LOG_LEVEL']; format: 'json' | 'pretty' }
-  database: { url: string }
-  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string }
+  database: { url: string; pool: { max: number; idleTimeoutMs: number; connectionTimeoutMs: number } }
+  temporal: TemporalConnectionSettings & { namespace: string; taskQueue: string; uiUrl: string }
   clickhouse: {
     url: string | undefined
     path: string
@@ -135,8 +177,8 @@ export interface Config {
   smtp: { host: string; port: number; secure: boolean; user: string | undefined; password: string | undefined; from: string }
   apiTokens: string
   companyTimeZone: string
-  api: { port: number }
-  worker: { shutdownGraceMs: number; driftReportCron: string }
+  api: { host: string; port: number }
+  worker: { shutdownGraceMs: number; driftReportCron: string; concerns: Concern[]; concurrency: ConcernConcurrency }
 }
 
 export class ConfigError extends Error {
@@ -155,16 +197,20 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   // `NAME=` in a .env file means "not set", as it does for most tools.
   const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ''))
   const parsed = envSchema.safeParse(present)
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const name = issue.path.join('.')
-      const value = source[name]
-      const shown = value === undefined ? 'missing' : `got ${JSON.stringify(redact(name, value))}`
-      return `${name}: ${issue.message} (${shown})`
-    })
-    throw new ConfigError(problems)
-  }
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const name = issue.path.join('.')
+        const value = source[name]
+        const shown = value === undefined ? 'missing' : `got ${JSON.stringify(redact(name, value))}`
+        return `${name}: ${issue.message} (${shown})`
+      })
+  // Read beside the schema so that a bad profile and a bad variable are reported together.
+  const temporal = readTemporalProfile(present as Record<string, string>)
+  problems.push(...temporal.problems)
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems)
   const e = parsed.data
+  const profile = temporal.profile
   if (e.NODE_ENV === 'production') {
     const unsafe = productionProblems(e, { needsApiTokens: options.needsApiTokens ?? true })
     if (unsafe.length > 0) throw new ConfigError(unsafe)
@@ -172,10 +218,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   return {
     env: e.NODE_ENV,
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (e.NODE_ENV === 'production' ? 'json' : 'pretty') },
-    database: { url: e.DATABASE_URL },
+    database: {
+      url: e.DATABASE_URL,
+      pool: { max: e.DATABASE_POOL_MAX, idleTimeoutMs: e.DATABASE_POOL_IDLE_MS, connectionTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS },
+    },
     temporal: {
-      address: e.TEMPORAL_ADDRESS,
-      namespace: e.TEMPORAL_NAMESPACE,
+      // Set when there is no problem: the variable wins over the profile, as in the CLI.
+      address: profile.address!,
+      ...(profile.tls !== undefined && { tls: profile.tls }),
+      ...(profile.apiKey !== undefined && { apiKey: profile.apiKey }),
+      ...(profile.metadata !== undefined && { metadata: profile.metadata }),
+      namespace: profile.namespace ?? 'default',
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       uiUrl: e.TEMPORAL_UI_URL,
     },
@@ -217,8 +270,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     smtp: { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE, user: e.SMTP_USER, password: e.SMTP_PASSWORD, from: e.EMAIL_FROM },
     apiTokens: e.API_TOKENS,
     companyTimeZone: e.COMPANY_TIME_ZONE,
-    api: { port: e.API_PORT },
-    worker: { shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS, driftReportCron: e.DRIFT_REPORT_CRON },
+    api: { host: e.API_HOST, port: e.API_PORT },
+    worker: {
+      shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
+      driftReportCron: e.DRIFT_REPORT_CRON,
+      concerns: e.WORKER_CONCERNS,
+      // PlanFact's writes one at a time: with its single process (docs/deploy.md), one per business.
+      concurrency: { documents: e.WORKER_DOCUMENTS_CONCURRENCY, prefill: e.WORKER_PREFILL_CONCURRENCY, planfact: 1 },
+    },
   }
 }
 

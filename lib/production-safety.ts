@@ -29,6 +29,8 @@ export function productionProblems(values: Record<string, unknown>, options: { n
   }
   if (String(values.DATABASE_URL ?? '').includes(':invoicing-local@')) problems.push('DATABASE_URL: uses the development password of the local cluster')
   if (values.DEV_MODE === true) problems.push('DEV_MODE: must be off in production')
+  // A plaintext Temporal inside a private network is fine; a credential sent over it is not.
+  if (values.TEMPORAL_API_KEY !== undefined && values.TEMPORAL_TLS === false) problems.push('TEMPORAL_TLS: is false while TEMPORAL_API_KEY is set: the key would cross the network unencrypted')
   if (String(values.CHAOS_KILL_BOUNDARIES ?? '').trim() !== '') problems.push('CHAOS_KILL_BOUNDARIES: makes the worker kill itself around activities (the chaos suite); unset it in production')
   if (!options.needsApiTokens) return problems
   const entries = String(values.API_TOKENS ?? '')

@@ -34,7 +34,11 @@ if [ ${#drills[@]} -eq 0 ]; then
   if [ "$quick" = 1 ]; then drills=(worker-kills temporal-kill); else drills=("${ALL_DRILLS[@]}"); fi
 fi
 MODE=full; [ "$quick" = 1 ] && MODE=quick
-CHAOS_WORKERS=2; [ "$quick" = 1 ] && CHAOS_WORKERS=1
+# Two worker processes split by concern (workers/concerns.ts), as a deployment would run them:
+# the first serves everything (it alone serves PlanFact, one write at a time), the second the
+# workflows, PDFs and the other effects, with no ClickHouse of its own.
+CHAOS_WORKER_CONCERNS=(all workflows,documents,effects)
+CHAOS_WORKERS=${#CHAOS_WORKER_CONCERNS[@]}
 RUN_ID="$(date -u +%Y%m%dT%H%M%SZ)-$MODE"
 # The invoice flow's boundaries; the credit note's are killed too, while it has kills left.
 KILL_ACTIVITIES=(finalizeInvoice renderInvoicePdf syncPlanFact uploadPdfToR2 createDidoxDraft sendInvoiceEmail bookCreditNoteInPlanFact uploadCreditNotePdfToR2 sendCreditNoteEmail)

@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client'
 import { loadConfig } from '../lib/config.js'
 import { createDatabase } from '../lib/database.js'
+import { temporalConnectionOptions } from '../lib/temporal-connection-options.js'
 import { actOnInvoice } from '../operations/invoices/act-on-invoice.js'
 import { OperationError } from '../operations/operation-error.js'
 import { BILLING_RUN_WORKFLOW_TYPE } from '../operations/start-billing-run.js'
@@ -13,8 +14,8 @@ import { BILLING_RUN_WORKFLOW_TYPE } from '../operations/start-billing-run.js'
  */
 async function run(): Promise<void> {
   const config = loadConfig(process.env, { needsApiTokens: false })
-  const db = createDatabase(config.database.url)
-  const connection = await Connection.connect({ address: config.temporal.address })
+  const db = createDatabase(config.database.url, config.database.pool)
+  const connection = await Connection.connect(temporalConnectionOptions(config.temporal))
   const client = new Client({ connection, namespace: config.temporal.namespace })
   try {
     const query = `WorkflowType = '${BILLING_RUN_WORKFLOW_TYPE}' AND TaskQueue = '${config.temporal.taskQueue}' AND ExecutionStatus = 'Running'`

@@ -30,6 +30,7 @@ import type { DriftReport, InvoiceDrift, LineDrift, WorklogDrift } from '../drif
 import { checkInvoiceDrift } from '../operations/drift/check-invoice-drift.js'
 import { runDriftReportNow } from '../operations/drift/run-drift-report-now.js'
 import { INVOICE_STATES, type InvoiceState } from '../workflows/invoice-contract.js'
+import { temporalConnectionOptions } from '../lib/temporal-connection-options.js'
 import { temporalWorkflowUrl } from '../lib/temporal-web.js'
 
 const USAGE = `Operator commands for invoices, straight to Temporal (the same contract and checks as the API).
@@ -125,8 +126,8 @@ async function run(): Promise<void> {
   if (rest.length > 0) throw new UsageError(`unexpected arguments: ${rest.join(' ')}`)
 
   const config = loadConfig()
-  const connection = await Connection.connect({ address: config.temporal.address })
-  const services: Services = { config, client: new Client({ connection, namespace: config.temporal.namespace }), db: createDatabase(config.database.url) }
+  const connection = await Connection.connect(temporalConnectionOptions(config.temporal))
+  const services: Services = { config, client: new Client({ connection, namespace: config.temporal.namespace }), db: createDatabase(config.database.url, config.database.pool) }
   try {
     switch (command) {
       case 'list':

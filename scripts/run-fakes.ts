@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
 import { startDidoxFake } from '../fakes/didox-server.js'
 import { startPlanFactFake } from '../fakes/planfact-server.js'
 import { loadConfig } from '../lib/config.js'
@@ -9,8 +10,10 @@ import { loadConfig } from '../lib/config.js'
  * DIDOX_URL, 3002 and 3003 by default) with the credentials the app is configured with, so the
  * worker and the demo talk to them exactly as they would to the real systems. Control routes:
  * `GET /__control/state`, `POST /__control/reset`, `POST /__control/behavior` on both.
+ * `--host 0.0.0.0` listens for other machines too (docker-compose.yml: the fakes' container).
  */
 async function run(): Promise<void> {
+  const { values } = parseArgs({ options: { host: { type: 'string', default: '127.0.0.1' } } })
   const envFile = fileURLToPath(new URL('../.env', import.meta.url))
   if (existsSync(envFile)) process.loadEnvFile(envFile)
   const config = loadConfig()
@@ -19,10 +22,11 @@ async function run(): Promise<void> {
   const didoxPort = localPort(config.didox.url, 'DIDOX_URL')
   const log = (system: string) => (route: string) => console.log(`${new Date().toISOString()} ${system} ${route}`)
 
-  const planfact = await startPlanFactFake({ port: planfactPort, apiKey: config.planfact.apiKey, onRequest: log('planfact') })
+  const planfact = await startPlanFactFake({ port: planfactPort, host: values.host, apiKey: config.planfact.apiKey, onRequest: log('planfact') })
   console.log(`PlanFact fake listening on ${planfact.url} (X-ApiKey = PLANFACT_API_KEY)`)
   const didox = await startDidoxFake({
     port: didoxPort,
+    host: values.host,
     partnerToken: config.didox.partnerToken,
     taxId: config.didox.taxId,
     password: config.didox.password,

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { TestWorkflowEnvironment } from '@temporalio/testing'
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker'
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker'
 import './env.js'
 import { HEARTBEAT_WORKER_OPTIONS } from '../activities/heartbeat-while-running.js'
+import { CONCERNS } from '../workers/concerns.js'
+import { createWorkerGroup, type WorkerGroup, type WorkerGroupOptions } from '../workers/worker-group.js'
 
 const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url))
 
@@ -34,16 +36,22 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomUUID()}`
 }
 
-/** A worker on the test environment's connection and namespace, with the shared bundle. */
+/**
+ * The workers of every concern (workers/concerns.ts) on the test environment's connection and
+ * namespace, with the shared bundle, as one process runs them with WORKER_CONCERNS=all.
+ */
 export async function createTestWorker(
   env: TestWorkflowEnvironment,
-  options: { taskQueue: string; activities?: WorkerOptions['activities'] } & Partial<WorkerOptions>,
-): Promise<Worker> {
-  return Worker.create({
+  options: { taskQueue: string; activities?: WorkerGroupOptions['activities']; concurrency?: WorkerGroupOptions['concurrency'] } & Partial<Omit<WorkerOptions, 'activities'>>,
+): Promise<WorkerGroup> {
+  const { activities = {}, ...rest } = options
+  return createWorkerGroup({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     workflowBundle: await bundleWorkflows(),
     ...HEARTBEAT_WORKER_OPTIONS,
-    ...options,
+    concerns: CONCERNS,
+    activities,
+    ...rest,
   })
 }

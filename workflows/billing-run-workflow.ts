@@ -1,4 +1,5 @@
-import { ActivityFailure, ApplicationFailure, log, proxyActivities, setHandler } from '@temporalio/workflow'
+import { proxyActivitiesByConcern } from './proxy-activities-by-concern.js'
+import { ActivityFailure, ApplicationFailure, log, setHandler } from '@temporalio/workflow'
 import type { BillingRunActivities } from '../activities/billing-run.js'
 import {
   DEFAULT_BILLING_RUN_CONCURRENCY,
@@ -11,14 +12,14 @@ import { invoiceWorkflowId } from './invoice-contract.js'
 import { RETRY_POLICY } from './retry-policy.js'
 
 /** Reading the deals: one ClickHouse query, bounded by the client's 15 s. */
-const listing = proxyActivities<BillingRunActivities>({ startToCloseTimeout: '30s', retry: RETRY_POLICY })
+const listing = proxyActivitiesByConcern<BillingRunActivities>({ startToCloseTimeout: '30s', retry: RETRY_POLICY })
 
 /**
  * Starting an invoice and waiting out its prefill: as long as a prefill takes (it retries on
  * its own through a ClickHouse outage), so a heartbeat, not the overall timeout, notices a
  * worker that died.
  */
-const starting = proxyActivities<BillingRunActivities>({ startToCloseTimeout: '2h', heartbeatTimeout: '30s', retry: RETRY_POLICY })
+const starting = proxyActivitiesByConcern<BillingRunActivities>({ startToCloseTimeout: '2h', heartbeatTimeout: '30s', retry: RETRY_POLICY })
 
 /**
  * The month-end billing run (spec: Month-end billing run): one invoice per billable deal for a

@@ -1,6 +1,7 @@
 import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client'
+import { CONCERNS } from '../workers/concerns.js'
+import { createWorkerGroup, type WorkerGroup } from '../workers/worker-group.js'
 import type { TestWorkflowEnvironment } from '@temporalio/testing'
-import { Worker } from '@temporalio/worker'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DispatchActivities } from '../activities/dispatch.js'
 import type { InvoiceActivities, InvoiceWorkflowSettings } from '../activities/invoice.js'
@@ -55,7 +56,7 @@ async function chainHistories(client: Client, workflowId: string, firstRunId: st
 
 describe('bounded histories: long waits continue as new (time-skipping server, stand-in activities)', () => {
   let env: TestWorkflowEnvironment
-  let worker: Worker
+  let worker: WorkerGroup
   let running: Promise<void>
   const taskQueue = uniqueName('bounded-history')
   /** Per workflow id: what the stand-ins saw. */
@@ -126,7 +127,7 @@ describe('bounded histories: long waits continue as new (time-skipping server, s
 
   beforeAll(async () => {
     env = await createTimeSkippingEnvironment()
-    worker = await Worker.create({
+    worker = await createWorkerGroup({ concerns: CONCERNS, 
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue,

@@ -1,14 +1,15 @@
-import { log, proxyActivities, uuid4 } from '@temporalio/workflow'
+import { proxyActivitiesByConcern } from './proxy-activities-by-concern.js'
+import { log, uuid4 } from '@temporalio/workflow'
 import type { DriftActivities } from '../activities/drift.js'
 import type { DriftReportSummary, InvoiceDrift } from '../drift/types.js'
 import { MAX_DRIFT_CHANGES, type DriftReportInput, type InvoiceDriftInput } from './drift-contract.js'
 import { RETRY_POLICY } from './retry-policy.js'
 
 /** One invoice: a few PostgreSQL reads and one ClickHouse query per 10 000 worklogs. */
-const checking = proxyActivities<DriftActivities>({ startToCloseTimeout: '5m', retry: RETRY_POLICY })
+const checking = proxyActivitiesByConcern<DriftActivities>({ startToCloseTimeout: '5m', retry: RETRY_POLICY })
 
 /** Every live invoice of the last months: as long as it takes, a heartbeat after each invoice. */
-const reporting = proxyActivities<DriftActivities>({ startToCloseTimeout: '2h', heartbeatTimeout: '2m', retry: RETRY_POLICY })
+const reporting = proxyActivitiesByConcern<DriftActivities>({ startToCloseTimeout: '2h', heartbeatTimeout: '2m', retry: RETRY_POLICY })
 
 /**
  * An invoice's drift on request (GET /invoices/{id}/drift): the worker holds the ClickHouse

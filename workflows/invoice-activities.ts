@@ -1,4 +1,5 @@
-import { proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow'
+import { proxyActivitiesByConcern } from './proxy-activities-by-concern.js'
+import { proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow'
 import type { DispatchActivities } from '../activities/dispatch.js'
 import type { InvoiceActivities } from '../activities/invoice.js'
 import type { PaymentActivities } from '../activities/payments.js'
@@ -18,10 +19,10 @@ export const HEARTBEAT_TIMEOUT = '15s'
  */
 
 /** ClickHouse + rules; three short queries, each bounded by the client's 15 s. */
-export const { prefillInvoice, checkPreviewFreshness } = proxyActivities<PrefillActivities>({ startToCloseTimeout: '45s', heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: RETRY_POLICY })
+export const { prefillInvoice, checkPreviewFreshness } = proxyActivitiesByConcern<PrefillActivities>({ startToCloseTimeout: '45s', heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: RETRY_POLICY })
 
 /** PostgreSQL reads and the approvers' reminder: one short transaction each. */
-export const { loadInvoiceSettings, remindApprovers } = proxyActivities<InvoiceActivities>({ startToCloseTimeout: '5s', retry: RETRY_POLICY })
+export const { loadInvoiceSettings, remindApprovers } = proxyActivitiesByConcern<InvoiceActivities>({ startToCloseTimeout: '5s', retry: RETRY_POLICY })
 
 /**
  * The two tiny writes every state change makes (the transition with its read-model row, and the
@@ -31,15 +32,15 @@ export const { loadInvoiceSettings, remindApprovers } = proxyActivities<InvoiceA
 export const { recordEvent, recordTransition } = proxyLocalActivities<InvoiceActivities>({ startToCloseTimeout: '5s', retry: RETRY_POLICY })
 
 /** Invoice + line items + number in one transaction; then render + Gotenberg (30 s) + store. */
-export const { finalizeInvoice, renderInvoicePdf } = proxyActivities<InvoiceActivities>({ startToCloseTimeout: '40s', heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: RETRY_POLICY })
+export const { finalizeInvoice, renderInvoicePdf } = proxyActivitiesByConcern<InvoiceActivities>({ startToCloseTimeout: '40s', heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: RETRY_POLICY })
 
 /**
  * PlanFact, R2, Didox, SMTP: each call inside is bounded by its client's timeout; a step makes a
  * few calls, and PlanFact writes may wait their turn (one write at a time per business).
  */
 export const EXTERNAL_CALL_OPTIONS: ActivityOptions = { startToCloseTimeout: '2m', heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: RETRY_POLICY }
-export const { syncPlanFact, uploadPdfToR2, createDidoxDraft, readDidoxStatus, sendInvoiceEmail } = proxyActivities<DispatchActivities>(EXTERNAL_CALL_OPTIONS)
+export const { syncPlanFact, uploadPdfToR2, createDidoxDraft, readDidoxStatus, sendInvoiceEmail } = proxyActivitiesByConcern<DispatchActivities>(EXTERNAL_CALL_OPTIONS)
 
 /** After delivery: a PlanFact read or two and a PostgreSQL write; a payment by hand; a reminder e-mail. */
-export const { checkPayments, recordManualPayment } = proxyActivities<PaymentActivities>({ startToCloseTimeout: '1m', heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: RETRY_POLICY })
-export const { sendPaymentReminder } = proxyActivities<PaymentActivities>(EXTERNAL_CALL_OPTIONS)
+export const { checkPayments, recordManualPayment } = proxyActivitiesByConcern<PaymentActivities>({ startToCloseTimeout: '1m', heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: RETRY_POLICY })
+export const { sendPaymentReminder } = proxyActivitiesByConcern<PaymentActivities>(EXTERNAL_CALL_OPTIONS)

@@ -1,6 +1,8 @@
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client'
+import { CONCERNS } from '../workers/concerns.js'
+import { createWorkerGroup } from '../workers/worker-group.js'
 import type { TestWorkflowEnvironment } from '@temporalio/testing'
-import { NativeConnection, Worker } from '@temporalio/worker'
+import { NativeConnection } from '@temporalio/worker'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SAMPLE_DEALS } from '../sources/generate/catalog.js'
 import { createInvoiceTestEnv, waitFor, type InvoiceTestEnv } from '../test-support/invoice-env.js'
@@ -78,7 +80,7 @@ describe('an invoice survives its worker and its server', { timeout: 180_000 }, 
     const nativeConnection = await NativeConnection.connect({ address: server.address })
     const connection = await Connection.connect({ address: server.address })
     try {
-      const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: await bundleWorkflows(), activities: inv.activities })
+      const worker = await createWorkerGroup({ concerns: CONCERNS,  connection: nativeConnection, taskQueue, workflowBundle: await bundleWorkflows(), activities: inv.activities })
       const client = new Client({ connection })
       await worker.runUntil(async () => {
         const h = await client.workflow.start(invoiceWorkflow, {

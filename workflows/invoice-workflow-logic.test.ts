@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common'
+import { CONCERNS } from '../workers/concerns.js'
+import { createWorkerGroup, type WorkerGroup } from '../workers/worker-group.js'
 import type { WorkflowHandle } from '@temporalio/client'
 import type { TestWorkflowEnvironment } from '@temporalio/testing'
-import { Worker } from '@temporalio/worker'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { DispatchActivities } from '../activities/dispatch.js'
 import type { InvoiceActivities } from '../activities/invoice.js'
@@ -52,7 +53,7 @@ function gate(): { wait: Promise<void>; open: () => void } {
 
 describe('invoice workflow logic (time-skipping server, stand-in activities)', () => {
   let env: TestWorkflowEnvironment
-  let worker: Worker
+  let worker: WorkerGroup
   let running: Promise<void>
   const taskQueue = uniqueName('invoice-logic')
   const transitions: TransitionInput[] = []
@@ -91,7 +92,7 @@ describe('invoice workflow logic (time-skipping server, stand-in activities)', (
 
   beforeAll(async () => {
     env = await createTimeSkippingEnvironment()
-    worker = await Worker.create({
+    worker = await createWorkerGroup({ concerns: CONCERNS, 
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue,

@@ -101,7 +101,8 @@ chaos_start_processes() {
   rm -f "$CHAOS_DIR/stop"
   local slot
   for slot in $(seq 1 "$CHAOS_WORKERS"); do
-    supervise "worker-$slot" env "${CHAOS_ENV[@]}" CLICKHOUSE_PATH="$CHAOS_DIR/clickhouse-$slot" node --import tsx worker.ts
+    supervise "worker-$slot" env "${CHAOS_ENV[@]}" CLICKHOUSE_PATH="$CHAOS_DIR/clickhouse-$slot" \
+      WORKER_CONCERNS="${CHAOS_WORKER_CONCERNS[$((slot - 1))]}" node --import tsx worker.ts
   done
   supervise api env "${CHAOS_ENV[@]}" node --import tsx api/server.ts
   wait_for 90 "the chaos API" curl -fsS "http://127.0.0.1:$CHAOS_API_PORT/openapi.json"

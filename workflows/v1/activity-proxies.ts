@@ -1,4 +1,5 @@
-import { proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow'
+import { proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow'
+import { proxyActivitiesByConcern } from '../proxy-activities-by-concern.js'
 import type { InvoiceActivities } from '../../activities/invoice.js'
 import type { DispatchActivities } from '../../activities/dispatch.js'
 import type { PrefillActivities } from '../../activities/prefill.js'
@@ -18,7 +19,7 @@ const retry: ActivityOptions['retry'] = {
 }
 
 /** PostgreSQL: each activity is one short transaction. */
-export const database = proxyActivities<InvoiceActivities>({ startToCloseTimeout: '5s', retry })
+export const database = proxyActivitiesByConcern<InvoiceActivities>({ startToCloseTimeout: '5s', retry })
 
 /**
  * The same PostgreSQL activities as local activities, for the tiny writes every state change
@@ -33,14 +34,14 @@ export const localDatabase = proxyLocalActivities<InvoiceActivities>({ startToCl
  * ClickHouse: a prefill runs three short queries, each bounded by the client's 15 s timeout,
  * so the activity as a whole gets three times that.
  */
-export const clickhouse = proxyActivities<PrefillActivities>({ startToCloseTimeout: '45s', retry })
+export const clickhouse = proxyActivitiesByConcern<PrefillActivities>({ startToCloseTimeout: '45s', retry })
 
 /** Render + Gotenberg conversion + store: the seed's 30 s for the PDF, plus the writes. */
-export const pdf = proxyActivities<InvoiceActivities>({ startToCloseTimeout: '40s', retry })
+export const pdf = proxyActivitiesByConcern<InvoiceActivities>({ startToCloseTimeout: '40s', retry })
 
 /**
  * External systems (PlanFact, R2, Didox, SMTP): each call inside is bounded by its client's
  * timeout (PlanFact 10 s as in the seed); a step makes a few calls, and PlanFact writes may
  * wait their turn behind other invoices (one write at a time per business).
  */
-export const external = proxyActivities<DispatchActivities>({ startToCloseTimeout: '2m', retry })
+export const external = proxyActivitiesByConcern<DispatchActivities>({ startToCloseTimeout: '2m', retry })

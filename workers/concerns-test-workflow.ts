@@ -1,0 +1,15 @@
+// A workflow for workers/worker-group.test.ts only: calls activities of several concerns at once.
+import type { Activities } from '../activities/index.js'
+import { proxyActivitiesByConcern } from '../workflows/proxy-activities-by-concern.js'
+
+type Probe = (input: { index: number }) => Promise<{ taskQueue: string }>
+const { syncPlanFact, renderInvoicePdf, finalizeInvoice } = proxyActivitiesByConcern<Record<keyof Pick<Activities, 'syncPlanFact' | 'renderInvoicePdf' | 'finalizeInvoice'>, Probe>>({
+  startToCloseTimeout: '30s',
+})
+
+/** Runs `count` of each probe at once and returns the task queue each ran on. */
+export async function concernsProbeWorkflow(count: number): Promise<Record<string, string[]>> {
+  const all = (probe: Probe) => Promise.all(Array.from({ length: count }, (_, index) => probe({ index }).then((r) => r.taskQueue)))
+  const [planfact, documents, workflows] = await Promise.all([all(syncPlanFact), all(renderInvoicePdf), all(finalizeInvoice)])
+  return { planfact, documents, workflows }
+}

@@ -1,0 +1,57 @@
+import type { Activities } from '../activities/index.js'
+
+/**
+ * The concerns a worker process can serve, each on a task queue of its own so each scales on
+ * its own: the workflows (and the short PostgreSQL activities next to them), the ClickHouse
+ * reads, the PDFs, the external effects, and PlanFact's writes (one at a time per business).
+ * Imported by workflow code as well: no Node built-ins here.
+ */
+export const CONCERNS = ['workflows', 'prefill', 'documents', 'effects', 'planfact'] as const
+export type Concern = (typeof CONCERNS)[number]
+
+/**
+ * Where each activity runs. An activity not named here runs on the workflows' own queue:
+ * PostgreSQL-only work (finalize, settings, transitions, the billing run's starts).
+ */
+export const ACTIVITY_CONCERNS: Partial<Record<keyof Activities, Concern>> = {
+  // ClickHouse: the embedded engine is one process per data directory, which owns it.
+  prefillInvoice: 'prefill',
+  checkPreviewFreshness: 'prefill',
+  checkInvoiceDrift: 'prefill',
+  writeDriftReport: 'prefill',
+  // Gotenberg.
+  renderInvoicePdf: 'documents',
+  renderCreditNotePdf: 'documents',
+  // PlanFact refuses parallel writes of a business: this queue runs one task at a time.
+  syncPlanFact: 'planfact',
+  bookCreditNoteInPlanFact: 'planfact',
+  // R2, Didox, SMTP, PlanFact reads.
+  uploadPdfToR2: 'effects',
+  createDidoxDraft: 'effects',
+  readDidoxStatus: 'effects',
+  sendInvoiceEmail: 'effects',
+  checkPayments: 'effects',
+  sendPaymentReminder: 'effects',
+  uploadCreditNotePdfToR2: 'effects',
+  sendCreditNoteEmail: 'effects',
+  correctDidoxInvoice: 'effects',
+}
+
+export function concernOf(activityName: string): Concern {
+  return (ACTIVITY_CONCERNS as Record<string, Concern | undefined>)[activityName] ?? 'workflows'
+}
+
+/** The task queue of a concern: the workflows' own queue, or that name with the concern after it. */
+export function taskQueueOf(workflowTaskQueue: string, concern: Concern): string {
+  return concern === 'workflows' ? workflowTaskQueue : `${workflowTaskQueue}-${concern}`
+}
+
+/** Parses WORKER_CONCERNS: "all", or a comma list of concerns. */
+export function parseConcerns(value: string): Concern[] {
+  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '')
+  if (names.length === 1 && names[0] === 'all') return [...CONCERNS]
+  if (names.length === 0) throw new Error(`WORKER_CONCERNS is empty: give "all" or a comma list of ${CONCERNS.join(', ')}`)
+  const unknown = names.filter((name) => !(CONCERNS as readonly string[]).includes(name))
+  if (unknown.length > 0) throw new Error(`WORKER_CONCERNS names unknown concern(s) ${unknown.map((n) => `"${n}"`).join(', ')}: known are all, ${CONCERNS.join(', ')}`)
+  return [...new Set(names as Concern[])]
+}
