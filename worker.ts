@@ -12,6 +12,7 @@ import { temporalConnectionOptions } from './lib/temporal-connection-options.js'
 import { ensureDriftReportSchedule } from './operations/drift/ensure-drift-schedule.js'
 import { HEARTBEAT_WORKER_OPTIONS } from './activities/heartbeat-while-running.js'
 import { killAtBoundaryFromEnv } from './activities/kill-at-boundary.js'
+import { needsClickHouse } from './workers/concerns.js'
 import { createWorkerGroup } from './workers/worker-group.js'
 
 /**
@@ -28,8 +29,9 @@ async function run(): Promise<void> {
 
   const db = createDatabase(config.database.url, config.database.pool)
   const { concerns, concurrency } = config.worker
-  // The embedded engine binds its data directory to one process: only the prefill worker opens it.
-  const clickhouse = concerns.includes('prefill') ? createClickHouse(config.clickhouse) : clickHouseNotServedHere()
+  // The embedded engine binds its data directory to one process: only processes whose
+  // activities read ClickHouse open it (workers/concerns.ts).
+  const clickhouse = needsClickHouse(concerns) ? createClickHouse(config.clickhouse) : clickHouseNotServedHere()
   // Bundled here, not by Worker.create, so webpack's build report stays out of the INFO log.
   const workflowBundle = await bundleWorkflowCode({
     workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)),
@@ -80,13 +82,13 @@ async function keepDriftSchedule(config: Config, logger: Logger): Promise<void> 
   }
 }
 
-/** Stands in for ClickHouse in a process that does not serve prefill: its activities are not registered. */
+/** Stands in for ClickHouse in a process whose activities never read it (they are not registered here). */
 function clickHouseNotServedHere(): ClickHouseClient {
   return new Proxy({} as ClickHouseClient, {
     get: (_, name) => {
       if (name === 'close') return async () => {}
       if (name === 'then') return undefined // not a promise
-      throw new Error(`ClickHouse is not opened in this worker: WORKER_CONCERNS does not include prefill (used: ${String(name)})`)
+      throw new Error(`ClickHouse is not opened in this worker: WORKER_CONCERNS names no concern that reads it (used: ${String(name)})`)
     },
   })
 }

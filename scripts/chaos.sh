@@ -35,9 +35,9 @@ if [ ${#drills[@]} -eq 0 ]; then
 fi
 MODE=full; [ "$quick" = 1 ] && MODE=quick
 # Two worker processes split by concern (workers/concerns.ts), as a deployment would run them:
-# the first serves everything (it alone serves PlanFact, one write at a time), the second the
-# workflows, PDFs and the other effects, with no ClickHouse of its own.
-CHAOS_WORKER_CONCERNS=(all workflows,documents,effects)
+# the first serves everything (it alone serves PlanFact, one write at a time, and reads
+# ClickHouse), the second the workflows and the PDFs, with no ClickHouse opened at all.
+CHAOS_WORKER_CONCERNS=(all workflows,documents)
 CHAOS_WORKERS=${#CHAOS_WORKER_CONCERNS[@]}
 RUN_ID="$(date -u +%Y%m%dT%H%M%SZ)-$MODE"
 # The invoice flow's boundaries; the credit note's are killed too, while it has kills left.

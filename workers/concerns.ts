@@ -11,12 +11,15 @@ export type Concern = (typeof CONCERNS)[number]
 
 /**
  * Where each activity runs. An activity not named here runs on the workflows' own queue:
- * PostgreSQL-only work (finalize, settings, transitions, the billing run's starts).
+ * PostgreSQL-only work (settings, transitions, the billing run's starts, credit note drafts).
  */
 export const ACTIVITY_CONCERNS: Partial<Record<keyof Activities, Concern>> = {
-  // ClickHouse: the embedded engine is one process per data directory, which owns it.
+  // The source reads (ClickHouse, and PostgreSQL's rules and ledger beside them). Finalize reads
+  // the work again before it writes, so it runs here too.
   prefillInvoice: 'prefill',
   checkPreviewFreshness: 'prefill',
+  finalizeInvoice: 'prefill',
+  listBillingRunDeals: 'prefill',
   checkInvoiceDrift: 'prefill',
   writeDriftReport: 'prefill',
   // Gotenberg.
@@ -25,7 +28,7 @@ export const ACTIVITY_CONCERNS: Partial<Record<keyof Activities, Concern>> = {
   // PlanFact refuses parallel writes of a business: this queue runs one task at a time.
   syncPlanFact: 'planfact',
   bookCreditNoteInPlanFact: 'planfact',
-  // R2, Didox, SMTP, PlanFact reads.
+  // R2, Didox, SMTP, PlanFact reads. The e-mails read the buyer's contacts from ClickHouse.
   uploadPdfToR2: 'effects',
   createDidoxDraft: 'effects',
   readDidoxStatus: 'effects',
@@ -35,6 +38,16 @@ export const ACTIVITY_CONCERNS: Partial<Record<keyof Activities, Concern>> = {
   uploadCreditNotePdfToR2: 'effects',
   sendCreditNoteEmail: 'effects',
   correctDidoxInvoice: 'effects',
+}
+
+/**
+ * The concerns whose activities read ClickHouse: a process serving one of them opens it (the
+ * embedded engine's directory, one process per directory, or CLICKHOUSE_URL); the others need none.
+ */
+export const CLICKHOUSE_CONCERNS: readonly Concern[] = ['prefill', 'effects']
+
+export function needsClickHouse(concerns: readonly Concern[]): boolean {
+  return concerns.some((concern) => CLICKHOUSE_CONCERNS.includes(concern))
 }
 
 export function concernOf(activityName: string): Concern {

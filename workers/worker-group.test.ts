@@ -3,7 +3,7 @@ import { Context } from '@temporalio/activity'
 import type { TestWorkflowEnvironment } from '@temporalio/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bundleWorkflows, connectTestEnvironment, createTestWorker, uniqueName } from '../test-support/temporal.js'
-import { CONCERNS, concernOf, parseConcerns, taskQueueOf } from './concerns.js'
+import { CLICKHOUSE_CONCERNS, CONCERNS, concernOf, needsClickHouse, parseConcerns, taskQueueOf } from './concerns.js'
 import { createWorkerGroup } from './worker-group.js'
 
 const probeWorkflows = fileURLToPath(new URL('./concerns-test-workflow.ts', import.meta.url))
@@ -40,10 +40,22 @@ describe('concerns', () => {
     expect(concernOf('renderCreditNotePdf')).toBe('documents')
     expect(concernOf('bookCreditNoteInPlanFact')).toBe('planfact')
     expect(concernOf('sendInvoiceEmail')).toBe('effects')
-    expect(concernOf('finalizeInvoice')).toBe('workflows')
+    expect(concernOf('finalizeInvoice')).toBe('prefill')
+    expect(concernOf('createCreditNoteDraft')).toBe('workflows')
     expect(taskQueueOf('invoicing', 'workflows')).toBe('invoicing')
+    expect(needsClickHouse(['workflows', 'documents', 'planfact'])).toBe(false)
+    expect(needsClickHouse(['documents', 'effects'])).toBe(true)
     expect(taskQueueOf('invoicing', 'effects')).toBe('invoicing-effects')
   })
+
+  // The activities that read ClickHouse (grep deps.clickhouse in activities/): a process that
+  // serves none of their concerns opens no ClickHouse, so each must sit in one that does.
+  it.each(['prefillInvoice', 'checkPreviewFreshness', 'finalizeInvoice', 'listBillingRunDeals', 'checkInvoiceDrift', 'writeDriftReport', 'sendInvoiceEmail', 'sendCreditNoteEmail', 'sendPaymentReminder'])(
+    '%s runs where ClickHouse is opened',
+    (name) => {
+      expect(CLICKHOUSE_CONCERNS).toContain(concernOf(name))
+    },
+  )
 })
 
 describe('createWorkerGroup (a real Temporal server)', () => {
@@ -55,7 +67,7 @@ describe('createWorkerGroup (a real Temporal server)', () => {
 
   it('runs each concern on its own task queue; PlanFact one at a time, PDFs as many as allowed', async () => {
     const taskQueue = uniqueName('concerns')
-    const { activities, peak } = probes(['syncPlanFact', 'renderInvoicePdf', 'finalizeInvoice'], 150)
+    const { activities, peak } = probes(['syncPlanFact', 'renderInvoicePdf', 'createCreditNoteDraft'], 150)
     const group = await createTestWorker(env, { taskQueue, activities, workflowBundle: await bundleWorkflows(probeWorkflows), concurrency: { planfact: 1, documents: 2 } })
     expect(group.taskQueues.sort()).toEqual([taskQueue, `${taskQueue}-documents`, `${taskQueue}-planfact`])
 
@@ -68,13 +80,13 @@ describe('createWorkerGroup (a real Temporal server)', () => {
     })
     expect(peak.get('syncPlanFact')).toBe(1)
     expect(peak.get('renderInvoicePdf')).toBe(2)
-    expect(peak.get('finalizeInvoice')).toBeGreaterThan(2)
+    expect(peak.get('createCreditNoteDraft')).toBeGreaterThan(2)
   })
 
   it('splits the concerns across two groups, as two worker processes would', async () => {
     const taskQueue = uniqueName('concerns-split')
-    const first = probes(['syncPlanFact', 'renderInvoicePdf', 'finalizeInvoice'], 20)
-    const second = probes(['syncPlanFact', 'renderInvoicePdf', 'finalizeInvoice'], 20)
+    const first = probes(['syncPlanFact', 'renderInvoicePdf', 'createCreditNoteDraft'], 20)
+    const second = probes(['syncPlanFact', 'renderInvoicePdf', 'createCreditNoteDraft'], 20)
     const shared = { connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue }
     const workflowsAndPlanFact = await createWorkerGroup({ ...shared, concerns: ['workflows', 'planfact'], activities: first.activities, workflowBundle: await bundleWorkflows(probeWorkflows) })
     const documentsOnly = await createWorkerGroup({ ...shared, concerns: ['documents'], activities: second.activities })
