@@ -122,6 +122,7 @@ describe('Gotenberg client request contract', () => {
     expect(field('printBackground')).toBe('true')
     expect(field('preferCssPageSize')).toBe('false')
     expect(field('skipNetworkIdleEvent')).toBe('true')
+    expect(field('skipNetworkAlmostIdleEvent')).toBe('true')
     expect(JSON.parse(field('metadata') as string)).toEqual({ Title: 'INV-1', Keywords: ['a', 'b'] })
   })
 

@@ -123,8 +123,11 @@ export function createGotenbergClient(options: GotenbergClientOptions): Gotenber
     form.append('preferCssPageSize', 'false')
     form.append('printBackground', 'true')
     form.append('emulatedMediaType', 'print')
-    // The page loads nothing from the network (Gotenberg denies it anyway): do not wait for it.
+    // The page loads nothing from the network (Gotenberg denies it anyway): wait for neither
+    // network event. Gotenberg 8.36 skips both by default; sent anyway, like the paper size, so
+    // the render time does not depend on the server's defaults.
     form.append('skipNetworkIdleEvent', 'true')
+    form.append('skipNetworkAlmostIdleEvent', 'true')
     if (input.metadata !== undefined) form.append('metadata', JSON.stringify(input.metadata))
 
     const headers: Record<string, string> = {}
