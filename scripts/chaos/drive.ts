@@ -149,8 +149,15 @@ async function confirmAndApprove(record: InvoiceRecord): Promise<'ok' | 'nothing
       return 'nothing to bill'
     }
     if (res.status >= 400 && res.body.code !== 'STALE_PREVIEW' && res.body.code !== 'WRONG_STATE') throw new Error(`confirm ${record.id}: HTTP ${res.status} ${JSON.stringify(res.body)}`)
-    // STALE_PREVIEW: the run refreshed its preview; read it again and confirm what we now see.
-    detail = await waitForState(record, ['awaiting_confirmation', 'awaiting_approval', 'needs_attention'], res.status >= 400 ? undefined : ['awaiting_confirmation'])
+    // Accepted: wait for the run to move on. It may still refuse inside (STALE_PREVIEW after the
+    // API's wait ended): the page then shows the same preview, and the accountant refreshes it.
+    detail = await waitForConfirmOutcome(record, preview.sourceFingerprint, res.status >= 400 ? 0 : 60_000)
+    if (detail.state === 'awaiting_confirmation' && detail.preview?.sourceFingerprint === preview.sourceFingerprint) {
+      // STALE_PREVIEW: the sources or the ledger moved (another month of the deal billed late work);
+      // compute the preview again and confirm what it now shows.
+      await api.call('POST', `${path}/refresh`, accountant.token, {}, { idempotencyKey: `refresh-${round}-${record.id}` })
+      detail = await waitForState(record, ['awaiting_confirmation', 'awaiting_approval', 'needs_attention'])
+    }
   }
   // WRONG_STATE: the page (the read model) ran ahead of a run replaying after a kill, which still
   // stood at finalizing; the approver reloads and approves again, as a person would.
@@ -242,6 +249,18 @@ async function actAsOperator(path: string, reason: string | undefined): Promise<
 }
 
 /** Polls the invoice until its state is one of `states` (and, when given, not one of `leave` first). */
+/** After a confirm: the invoice left awaiting_confirmation, its preview changed, or `waitMs` passed. */
+async function waitForConfirmOutcome(record: InvoiceRecord, fingerprint: string, waitMs: number): Promise<InvoiceDetail> {
+  const giveUpAt = Date.now() + waitMs
+  for (;;) {
+    const detail = await readInvoice(record)
+    if (detail.state !== 'awaiting_confirmation' && detail.state !== 'prefilling') return detail
+    if (detail.state === 'awaiting_confirmation' && (detail.preview?.sourceFingerprint !== fingerprint || Date.now() >= giveUpAt)) return detail
+    if (Date.now() > deadline) throw new Error(`${record.id}: still ${detail.state} at the time bound`)
+    await sleep(1_500 + Math.random() * 1_000)
+  }
+}
+
 async function waitForState(record: InvoiceRecord, states: string[], leave?: string[]): Promise<InvoiceDetail> {
   let left = leave === undefined
   for (;;) {
