@@ -4,11 +4,11 @@ import { applySourceSchema } from '../schema.js'
 import type { CatalogContact, CatalogCustomer, CatalogDeal } from './catalog.js'
 import { createInsertQueue } from './insert-queue.js'
 import type { IssueVersion } from './issues.js'
-import { listDays, weekday } from './months.js'
-import { AUTHORS, type Author } from './people.js'
+import { listDays } from './months.js'
+import type { Author } from './people.js'
 import { createRng, type Rng } from './prng.js'
 import { toContactRow, toCustomerRow, toDealRow, toIssueRow, toWorklogRow, type SyncStamp } from './rows.js'
-import { TASHKENT_OFFSET_MS, type WorklogVersion } from './worklogs.js'
+import { cumulativeDayWeights, drawDuration, pickIndex, pickTeam, TASHKENT_OFFSET_MS, WORKLOG_DESCRIPTIONS, type WorklogVersion } from './worklogs.js'
 
 /**
  * Many deals for one month, for the month-end benchmark (bench/month-end.ts): `deals` deals with
@@ -65,10 +65,6 @@ const WORKLOG_ID_RANGE = 100_000
 
 const MINUTE_MS = 60_000
 const DAY_MS = 86_400_000
-const DURATION_MINUTES = [[15, 10], [30, 14], [45, 8], [60, 16], [90, 10], [120, 12], [180, 9], [240, 8], [300, 4], [360, 3], [480, 4]] as const
-const DESCRIPTIONS = ['Implementation', 'Code review', 'Bug fixing', 'Sprint planning', 'Meeting with the client', 'Testing',
-  'Deployment', 'Investigating production issue', 'Разработка API', 'Созвон с заказчиком', 'Исправление ошибок',
-  "Mijoz bilan uchrashuv", 'Hujjatlarni tayyorlash', 'Refactoring', 'Writing documentation', 'On-call support'] as const
 const TYPES = [['Story', 30], ['Task', 25], ['Bug', 20], ['Sub-task', 12], ['Epic', 3], ['Support', 6]] as const
 const PRIORITIES = [['Highest', 3], ['High', 15], ['Medium', 60], ['Low', 17], ['Lowest', 5]] as const
 const STATUSES = [['To Do', 20], ['In Progress', 25], ['In Review', 10], ['Done', 40], ['Closed', 5]] as const
@@ -248,7 +244,7 @@ export async function generateScaleSources(client: ClickHouseClient, options: Sc
   let lastReport = 0
   for (const [i, d] of deals.entries()) {
     const rng = createRng(options.seed, 'scale', 'worklogs', d.deal.dealId)
-    const team = pickTeam(rng)
+    const team = pickTeam(rng, 2)
     const index = projectIndex.get(d.projectKey)!
     for (let k = 0; k < d.summary.worklogs; k += 1) {
       const first = makeWorklog(rng, d, team, days, dayWeights, WORKLOG_ID_BASE + i * WORKLOG_ID_RANGE + k + 1, index)
@@ -336,45 +332,10 @@ function makeWorklog(rng: Rng, d: DealPlan, team: readonly Author[], days: reado
     startedAtMs,
     timeSpentSeconds,
     billableSeconds,
-    description: rng.pick(DESCRIPTIONS),
+    description: rng.pick(WORKLOG_DESCRIPTIONS),
     version: syncedAtMs,
     deleted: false,
     syncedAtMs,
     pass: 1,
   }
-}
-
-function drawDuration(rng: Rng): number {
-  const minutes = rng.chance(0.1) ? rng.int(5, 480) : rng.weighted(DURATION_MINUTES)
-  return minutes * 60 + (rng.chance(0.04) ? rng.int(1, 59) : 0)
-}
-
-function pickTeam(rng: Rng): Author[] {
-  const size = rng.int(2, 8)
-  const team = new Set<Author>()
-  while (team.size < size) team.add(rng.pick(AUTHORS))
-  return [...team]
-}
-
-function cumulativeDayWeights(days: readonly string[]): Float64Array {
-  const cumulative = new Float64Array(days.length)
-  let total = 0
-  days.forEach((day, i) => {
-    const wd = weekday(day)
-    total += wd === 0 || wd === 6 ? 0.08 : 1
-    cumulative[i] = total
-  })
-  for (let i = 0; i < cumulative.length; i++) cumulative[i] = cumulative[i]! / total
-  return cumulative
-}
-
-function pickIndex(cumulative: Float64Array, r: number): number {
-  let lo = 0
-  let hi = cumulative.length - 1
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1
-    if (cumulative[mid]! > r) hi = mid
-    else lo = mid + 1
-  }
-  return lo
 }

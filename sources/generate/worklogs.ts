@@ -42,7 +42,7 @@ export const TASHKENT_OFFSET_MS = 5 * 3_600_000
 const MINUTE_MS = 60_000
 
 const DURATION_MINUTES = [[15, 10], [30, 14], [45, 8], [60, 16], [90, 10], [120, 12], [180, 9], [240, 8], [300, 4], [360, 3], [480, 4]] as const
-const DESCRIPTIONS = ['Implementation', 'Code review', 'Bug fixing', 'Sprint planning', 'Meeting with the client', 'Testing',
+export const WORKLOG_DESCRIPTIONS = ['Implementation', 'Code review', 'Bug fixing', 'Sprint planning', 'Meeting with the client', 'Testing',
   'Deployment', 'Investigating production issue', 'Разработка API', 'Созвон с заказчиком', 'Исправление ошибок',
   "Mijoz bilan uchrashuv", 'Hujjatlarni tayyorlash', 'Refactoring', 'Writing documentation', 'On-call support'] as const
 
@@ -123,7 +123,7 @@ function makeWorklog(ctx: StreamContext, stream: WorklogStream, worklogId: numbe
     startedAtMs,
     timeSpentSeconds,
     billableSeconds,
-    description: rng.pick(DESCRIPTIONS),
+    description: rng.pick(WORKLOG_DESCRIPTIONS),
     version: syncedAtMs,
     deleted: false,
     syncedAtMs,
@@ -157,20 +157,21 @@ function drawStart(ctx: StreamContext): number {
 }
 
 /** Mostly 15 min to 8 h in usual steps; some odd minutes, some timer-measured seconds. */
-function drawDuration(rng: Rng): number {
+export function drawDuration(rng: Rng): number {
   const minutes = rng.chance(0.1) ? rng.int(5, 480) : rng.weighted(DURATION_MINUTES)
   return minutes * 60 + (rng.chance(0.04) ? rng.int(1, 59) : 0)
 }
 
-function pickTeam(rng: Rng): Author[] {
-  const size = rng.int(3, 8)
+/** A few authors who share a stream's work (at least `minSize`). */
+export function pickTeam(rng: Rng, minSize = 3): Author[] {
+  const size = rng.int(minSize, 8)
   const team = new Set<Author>()
   while (team.size < size) team.add(rng.pick(AUTHORS))
   return [...team]
 }
 
 /** Weekends get a little work, weekdays most of it. */
-function cumulativeDayWeights(days: readonly string[]): Float64Array {
+export function cumulativeDayWeights(days: readonly string[]): Float64Array {
   const cumulative = new Float64Array(days.length)
   let total = 0
   days.forEach((day, i) => {
@@ -182,7 +183,8 @@ function cumulativeDayWeights(days: readonly string[]): Float64Array {
   return cumulative
 }
 
-function pickIndex(cumulative: Float64Array, r: number): number {
+/** The index whose cumulative weight first exceeds `r` (in [0, 1)). */
+export function pickIndex(cumulative: Float64Array, r: number): number {
   let lo = 0
   let hi = cumulative.length - 1
   while (lo < hi) {
