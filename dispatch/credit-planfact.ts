@@ -65,8 +65,7 @@ export async function bookCreditNoteInPlanFact(input: {
   }
   const booking = readDetails(booked)
 
-  const current = known
-  let plan = current ? (readDetails(current) as unknown as CorrectionPlan) : null
+  let plan = known ? (readDetails(known) as unknown as CorrectionPlan) : null
   // A retry follows its stored plan: the planned income may be gone by then (deleted by the earlier
   // attempt whose answer was lost), so only a first attempt needs it to exist.
   const planned = await readPlanned(planfact, toId(booked.externalId!), { missingIsGone: Boolean(plan?.plannedAfter) })

@@ -84,7 +84,6 @@ export async function syncInvoiceToPlanFact(input: SyncInvoiceToPlanFactInput): 
   const accountId = await pickAccount(planfact, invoice.currency)
   const operationCategoryId = await resolveIncomeCategory(planfact, input.incomeCategoryId)
   const projectId = input.projectId ? toPlanFactId(input.projectId) : null
-  const current = known
 
   const contrAgentId = await findOrCreateContrAgent(planfact, invoice)
   const details = { accountId, contrAgentId, operationCategoryId, projectId, marker: invoice.invoiceId }
@@ -92,7 +91,7 @@ export async function syncInvoiceToPlanFact(input: SyncInvoiceToPlanFactInput): 
   const earlier = await findMarkedOperations(planfact, invoice, accountId)
   if (earlier.length > 0) return adopt({ db, key, details, operations: earlier, accountId, contrAgentId })
 
-  await markReferencePending(db, key, { ...details, attempts: readAttempts(current) + 1 })
+  await markReferencePending(db, key, { ...details, attempts: readAttempts(known) + 1 })
   let operationId: PlanFactId | null
   try {
     operationId = await planfact.createIncomeOperation({
